@@ -1,0 +1,56 @@
+// The bus: the one interface every service uses to move Avro messages between stages.
+// Two implementations: Kafka (fleet mode, bus/kafka/) and in-process (single host, bus/memory.ts).
+// Services never import kafkajs; the CLI picks the implementation.
+
+/** A message to publish. `key` decides the partition (events: `host:tgid`, per-process order). */
+export interface OutgoingMessage {
+  key: string | null;
+  value: Buffer;
+  headers?: Record<string, string>;
+}
+
+export interface ConsumedMessage extends OutgoingMessage {
+  topic: string;
+  partition: number;
+  /** Kafka offset as a decimal string (64-bit). */
+  offset: string;
+  /** Broker/producer timestamp, ms since the epoch. */
+  timestamp: number;
+}
+
+/** One batch handed to a consumer, from a single topic partition. */
+export interface ConsumedBatch {
+  topic: string;
+  partition: number;
+  messages: ConsumedMessage[];
+}
+
+/** What a consumer's handler returns: messages to publish atomically with the batch's commit. */
+export interface TopicMessages {
+  topic: string;
+  messages: OutgoingMessage[];
+}
+
+export interface ConsumeOptions {
+  topics: string[];
+  groupId: string;
+  /** Start at the earliest offset when the group has none committed (default true). */
+  fromBeginning?: boolean;
+  /**
+   * Called per batch. The batch's offsets are committed only after the returned messages are
+   * published; on Kafka both happen in one transaction (exactly once). A thrown error leaves the
+   * batch uncommitted, to be delivered again.
+   */
+  handler: (batch: ConsumedBatch) => Promise<TopicMessages[]>;
+}
+
+export interface Subscription {
+  /** Finish the batch in hand, commit, leave the group. */
+  stop(): Promise<void>;
+}
+
+export interface Bus {
+  publish(topic: string, messages: OutgoingMessage[]): Promise<void>;
+  consume(options: ConsumeOptions): Promise<Subscription>;
+  close(): Promise<void>;
+}
