@@ -11,14 +11,36 @@ export interface SourceLocation {
   line: number;
   /** 1-based; 0 when unknown. */
   column: number;
-  /** `rule 'Write below etc'`, `macro 'open_write'`, `list 'shell_binaries'`. */
-  item?: string;
+  /** Falco's item types: `rule`, `macro`, `list`, `exception`, `rules content`, `required_engine_version`... */
+  itemType: string;
+  /** The item's name; '' when it has none. */
+  itemName: string;
 }
 
 export function formatLocation(loc: SourceLocation): string {
   const where = loc.line > 0 ? `${loc.file}:${loc.line}:${loc.column}` : loc.file;
-  return loc.item ? `${where}: ${loc.item}` : where;
+  return loc.itemName ? `${where}: ${loc.itemType} '${loc.itemName}'` : `${where}: ${loc.itemType}`;
 }
+
+/** Falco's load result codes, so that Falco's own regression expectations can be checked. */
+export type ErrorCode =
+  | 'LOAD_ERR_FILE_READ'
+  | 'LOAD_ERR_YAML_PARSE'
+  | 'LOAD_ERR_YAML_VALIDATE'
+  | 'LOAD_ERR_VALIDATE'
+  | 'LOAD_ERR_COMPILE_CONDITION'
+  | 'LOAD_ERR_COMPILE_OUTPUT';
+
+export type WarningCode =
+  | 'LOAD_NO_EVTTYPE'
+  | 'LOAD_UNUSED_MACRO'
+  | 'LOAD_UNUSED_LIST'
+  | 'LOAD_UNKNOWN_KEY'
+  | 'LOAD_UNKNOWN_ITEM'
+  | 'LOAD_UNKNOWN_FIELD'
+  | 'LOAD_UNKNOWN_SOURCE'
+  | 'LOAD_DEPRECATED_ITEM'
+  | 'LOAD_UNKNOWN_PLUGIN';
 
 /** A syntax error inside a condition string, positioned within that string. */
 export class ConditionSyntaxError extends SakerError {
@@ -29,7 +51,12 @@ export class ConditionSyntaxError extends SakerError {
 
 /** One problem in a rules file, with its location. */
 export class RuleError extends SakerError {
-  constructor(readonly reason: string, readonly location: SourceLocation, options: { cause?: unknown } = {}) {
+  constructor(
+    readonly code: ErrorCode,
+    readonly reason: string,
+    readonly location: SourceLocation,
+    options: { cause?: unknown } = {},
+  ) {
     super(`${formatLocation(location)}: ${reason}`, options);
   }
 }
@@ -42,7 +69,14 @@ export class RuleLoadError extends SakerError {
 }
 
 export interface RuleWarning {
-  code: string;
+  code: WarningCode;
   message: string;
   location: SourceLocation;
 }
+
+export function formatWarning(w: RuleWarning): string {
+  return `${formatLocation(w.location)}: warning: ${w.message}`;
+}
+
+/** Options that cannot be combined or name nothing (`--tag` with `--disable-rule`...). */
+export class RuleSelectionError extends SakerError {}

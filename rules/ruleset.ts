@@ -1,0 +1,83 @@
+// What the loader produces and the compiler consumes: the definitions of one load, after every
+// append and override has been applied, each remembering where it came from.
+import type { SourceLocation } from './errors.js';
+import type { YamlFile } from './yaml-source.js';
+
+/** Most severe first; the index is the syslog severity. */
+export const PRIORITIES = ['Emergency', 'Alert', 'Critical', 'Error', 'Warning', 'Notice', 'Informational', 'Debug'] as const;
+export type Priority = (typeof PRIORITIES)[number];
+
+/** Case-insensitive, with Falco's `info` alias. */
+export function parsePriority(text: string): Priority | undefined {
+  const lower = text.trim().toLowerCase();
+  if (lower === 'info') return 'Informational';
+  return PRIORITIES.find((p) => p.toLowerCase() === lower);
+}
+
+export const prioritySeverity = (p: Priority): number => PRIORITIES.indexOf(p);
+
+/** Where an item is, and the YAML it came from (to place positions inside its values). */
+export interface ItemOrigin extends SourceLocation {
+  yaml?: YamlFile;
+  node?: object;
+}
+
+/** One piece of a condition; appends add pieces, each keeping its own origin for errors. */
+export interface ConditionSegment {
+  text: string;
+  origin: ItemOrigin;
+}
+
+export interface ListDef {
+  name: string;
+  items: string[];
+  /** Load order of the definition: items see only definitions with a lower visibility. */
+  visibility: number;
+  origin: ItemOrigin;
+}
+
+export interface MacroDef {
+  name: string;
+  condition: ConditionSegment[];
+  visibility: number;
+  origin: ItemOrigin;
+}
+
+export interface ExceptionDef {
+  name: string;
+  /** A list of fields, or one field (then comps default to `in`). */
+  fields: string[] | string;
+  comps: string[] | string;
+  /** Rows (fields list) or values (single field). */
+  values: unknown[];
+  origin: ItemOrigin;
+}
+
+export interface RuleDef {
+  name: string;
+  condition: ConditionSegment[];
+  output: string;
+  desc: string;
+  priority: Priority;
+  source: string;
+  enabled: boolean;
+  tags: string[];
+  exceptions: ExceptionDef[];
+  warnEvttypes: boolean;
+  skipIfUnknownFilter: boolean;
+  capture: boolean;
+  captureDuration: number | undefined;
+  visibility: number;
+  origin: ItemOrigin;
+}
+
+export interface RuleSetSource {
+  lists: Map<string, ListDef>;
+  macros: Map<string, MacroDef>;
+  /** In rule order (first definition), which decides `first` matching. */
+  rules: Map<string, RuleDef>;
+  requiredEngineVersion: string | undefined;
+  requiredPlugins: Array<{ name: string; version: string }>;
+}
+
+export const conditionText = (segments: readonly ConditionSegment[]): string => segments.map((s) => s.text).join(' ');
