@@ -23,6 +23,8 @@ export interface ConsumedBatch {
   topic: string;
   partition: number;
   messages: ConsumedMessage[];
+  /** Offset the partition's log ends at when the batch was fetched (for lag), when known. */
+  highWatermark?: string;
 }
 
 /** What a consumer's handler returns: messages to publish atomically with the batch's commit. */
@@ -44,9 +46,21 @@ export interface ConsumeOptions {
   handler: (batch: ConsumedBatch) => Promise<TopicMessages[]>;
 }
 
+export type SubscriptionState = 'starting' | 'running' | 'stopped' | 'failed';
+
+export interface SubscriptionHealth {
+  state: SubscriptionState;
+  /** Partitions currently assigned to this member, by topic. */
+  assigned: Record<string, number[]>;
+  /** Why the state is 'failed'. */
+  error?: string;
+}
+
 export interface Subscription {
   /** Finish the batch in hand, commit, leave the group. */
   stop(): Promise<void>;
+  /** For health checks: is the consumer in its group and fetching? */
+  health(): SubscriptionHealth;
 }
 
 export interface Bus {

@@ -1,0 +1,208 @@
+// The exactly-once consume loop: for each fetched batch (one topic partition), the handler's
+// output messages and the batch's next offset are committed in one Kafka transaction, read back
+// by read-committed consumers only once committed.
+//
+// Zombie fencing: one transactional producer per *input partition*, with the id
+// `<prefix>.<group>.<topic>.<partition>`, stable across processes and restarts. Whoever is
+// assigned a partition initialises that id first, which makes the broker abort any transaction
+// the previous owner left open and reject every later write from it: a paused or partitioned
+// "zombie" cannot commit alerts for a partition it lost. Only after that fence does the new
+// owner read the group's committed offset for the partition and drop anything below it, which
+// closes the window between kafkajs' offset fetch and the fence. kafkajs does not implement
+// KIP-447 (fencing by consumer-group generation), so a per-worker id would fence only a restart
+// of the same worker slot, not a zombie whose partition moved to another worker.
+import type { Admin, Consumer, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import { Partitioners } from 'kafkajs';
+import type { Logger } from 'pino';
+import type { ConsumeOptions, ConsumedMessage, Subscription, SubscriptionHealth } from '../bus.js';
+import { BusError, ProducerFencedError } from '../errors.js';
+import type { ValidatedKafkaOptions } from './options.js';
+
+interface PartitionProducer {
+  transactionalId: string;
+  producer: Producer;
+  /** Committed offset read right after the fence: messages below it are already done. */
+  floor: bigint;
+}
+
+export class TransactionalSubscription implements Subscription {
+  private readonly consumer: Consumer;
+  private readonly producers = new Map<string, Promise<PartitionProducer>>();
+  private state: SubscriptionHealth['state'] = 'starting';
+  private assigned: Record<string, number[]> = {};
+  private error: string | undefined;
+
+  constructor(
+    private readonly kafka: Kafka,
+    private readonly admin: Admin,
+    private readonly v: ValidatedKafkaOptions,
+    private readonly opts: ConsumeOptions,
+    private readonly log: Logger,
+  ) {
+    this.consumer = kafka.consumer({
+      groupId: opts.groupId,
+      readUncommitted: false,
+      allowAutoTopicCreation: false,
+      sessionTimeout: v.sessionTimeoutMs,
+      heartbeatInterval: Math.max(500, Math.floor(v.sessionTimeoutMs / 5)),
+      rebalanceTimeout: Math.max(30_000, v.sessionTimeoutMs * 3),
+      maxBytesPerPartition: v.maxBytesPerPartition,
+      maxWaitTimeInMs: 250,
+      // The handler's failures are retriable by contract (the batch is delivered again).
+      retry: { restartOnFailure: async () => true },
+    });
+    const c = this.consumer;
+    c.on(c.events.GROUP_JOIN, (e) => this.onJoin(e.payload.memberAssignment));
+    c.on(c.events.CRASH, (e) => {
+      this.log.error({ err: e.payload.error, restart: e.payload.restart }, 'consumer crashed');
+      if (!e.payload.restart) {
+        this.state = 'failed';
+        this.error = e.payload.error.message;
+      } else {
+        this.state = 'starting';
+      }
+    });
+    c.on(c.events.REBALANCING, () => {
+      if (this.state === 'running') this.state = 'starting';
+    });
+  }
+
+  async start(): Promise<void> {
+    await this.consumer.connect();
+    await this.consumer.subscribe({ topics: this.opts.topics, fromBeginning: this.opts.fromBeginning ?? true });
+    await this.consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: this.v.partitionsConsumedConcurrently,
+      eachBatch: async ({ batch, resolveOffset, heartbeat, isStale }) => {
+        if (isStale() || batch.isEmpty()) return;
+        const key = `${batch.topic}/${batch.partition}`;
+        const pp = await this.producerFor(batch.topic, batch.partition);
+        const first = batch.messages[0]!;
+        const kept = BigInt(first.offset) >= pp.floor ? batch.messages : batch.messages.filter((m) => BigInt(m.offset) >= pp.floor);
+        const lastOffset = batch.lastOffset();
+        if (kept.length === 0) {
+          resolveOffset(lastOffset);
+          return;
+        }
+        let out;
+        try {
+          out = await this.opts.handler({
+            topic: batch.topic,
+            partition: batch.partition,
+            messages: kept.map((m) => toConsumed(batch.topic, batch.partition, m)),
+            highWatermark: batch.highWatermark,
+          });
+        } catch (err) {
+          throw new BusError(`handler failed on ${key} at offset ${first.offset}; the batch will be delivered again`, { cause: err, retriable: true });
+        }
+        const txn = await pp.producer.transaction();
+        try {
+          const topicMessages = out
+            .filter((o) => o.messages.length > 0)
+            .map((o) => ({ topic: o.topic, messages: o.messages.map((m) => ({ key: m.key, value: m.value, headers: m.headers })) }));
+          if (topicMessages.length > 0) await txn.sendBatch({ topicMessages, compression: this.v.compression });
+          await txn.sendOffsets({
+            consumerGroupId: this.opts.groupId,
+            topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: (BigInt(lastOffset) + 1n).toString() }] }],
+          });
+          await txn.commit();
+        } catch (err) {
+          await txn.abort().catch(() => undefined);
+          // Fenced or broken: the next batch for this partition starts from a fresh fence.
+          this.dropProducer(key);
+          const fenced = /fenced|epoch/i.test(String((err as Error).message ?? err));
+          if (fenced) throw new ProducerFencedError(pp.transactionalId, { cause: err });
+          throw new BusError(`transaction for ${key} failed and was aborted; the batch will be delivered again`, { cause: err, retriable: true });
+        }
+        resolveOffset(lastOffset);
+        await heartbeat();
+      },
+    });
+  }
+
+  health(): SubscriptionHealth {
+    return { state: this.state, assigned: this.assigned, ...(this.error ? { error: this.error } : {}) };
+  }
+
+  async stop(): Promise<void> {
+    // disconnect() waits for the batches in hand (and their transactions), then leaves the group.
+    await this.consumer.disconnect();
+    const all = [...this.producers.keys()];
+    await Promise.all(all.map((k) => this.dropProducer(k)));
+    this.state = 'stopped';
+  }
+
+  private onJoin(assignment: Record<string, number[]>): void {
+    this.assigned = assignment;
+    this.state = 'running';
+    const keep = new Set(Object.entries(assignment).flatMap(([t, ps]) => ps.map((p) => `${t}/${p}`)));
+    // A partition we lost may be fenced by its new owner; if it comes back, fence afresh.
+    for (const key of [...this.producers.keys()]) if (!keep.has(key)) void this.dropProducer(key);
+    this.log.info({ assigned: assignment }, 'joined the consumer group');
+  }
+
+  private producerFor(topic: string, partition: number): Promise<PartitionProducer> {
+    const key = `${topic}/${partition}`;
+    let p = this.producers.get(key);
+    if (!p) {
+      p = this.fence(topic, partition);
+      this.producers.set(key, p);
+      p.catch(() => this.producers.delete(key));
+    }
+    return p;
+  }
+
+  private async fence(topic: string, partition: number): Promise<PartitionProducer> {
+    const transactionalId = `${this.v.transactionalIdPrefix}.${this.opts.groupId}.${topic}.${partition}`;
+    const producer = this.kafka.producer({
+      transactionalId,
+      idempotent: true,
+      maxInFlightRequests: 1,
+      transactionTimeout: this.v.transactionTimeoutMs,
+      allowAutoTopicCreation: false,
+      createPartitioner: Partitioners.DefaultPartitioner,
+    });
+    await producer.connect();
+    // kafkajs initialises the transactional id (InitProducerId: the fence) on the first
+    // transaction; an empty one is cheap and ends without a request.
+    const t = await producer.transaction();
+    await t.abort();
+    const offsets = await this.admin.fetchOffsets({ groupId: this.opts.groupId, topics: [topic] });
+    const committed = offsets[0]?.partitions.find((x) => x.partition === partition)?.offset ?? '-1';
+    const floor = BigInt(committed) < 0n ? 0n : BigInt(committed);
+    this.log.debug({ transactionalId, floor: floor.toString() }, 'fenced partition producer');
+    return { transactionalId, producer, floor };
+  }
+
+  private async dropProducer(key: string): Promise<void> {
+    const p = this.producers.get(key);
+    if (!p) return;
+    this.producers.delete(key);
+    try {
+      const pp = await p;
+      await pp.producer.disconnect();
+    } catch {
+      // Already broken: nothing left to release.
+    }
+  }
+}
+
+function toConsumed(topic: string, partition: number, m: KafkaMessage): ConsumedMessage {
+  const headers: Record<string, string> = {};
+  if (m.headers) {
+    for (const [k, v] of Object.entries(m.headers)) {
+      if (v === undefined) continue;
+      headers[k] = Array.isArray(v) ? v.map(String).join(',') : v.toString();
+    }
+  }
+  return {
+    topic,
+    partition,
+    offset: m.offset,
+    timestamp: Number(m.timestamp),
+    key: m.key === null ? null : m.key.toString(),
+    value: m.value ?? Buffer.alloc(0),
+    headers,
+  };
+}

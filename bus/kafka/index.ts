@@ -1,0 +1,174 @@
+// The Kafka bus (kafkajs): publish batches with an idempotent producer, consume with the
+// transactional exactly-once loop (consumer.ts), create topics from bus/topics.ts specs.
+// Wire format: record key = the message key (UTF-8), value = the Avro bytes untouched,
+// headers = UTF-8 strings.
+import { Kafka, Partitioners, type Admin, type Producer } from 'kafkajs';
+import type { Logger } from 'pino';
+import type { Bus, ConsumeOptions, OutgoingMessage, Subscription } from '../bus.js';
+import { BusConfigError, BusError } from '../errors.js';
+import { silentLogger } from '../logging.js';
+import type { TopicSpec } from '../topics.js';
+import { TransactionalSubscription } from './consumer.js';
+import { kafkajsLevel, pinoLogCreator } from './logging.js';
+import { kafkaClientConfig, validateKafkaOptions, type KafkaBusOptions, type ValidatedKafkaOptions } from './options.js';
+
+export type { KafkaBusOptions, SaslOptions, TlsOptions, Compression, SaslMechanism } from './options.js';
+export { REDACT_PATHS } from './options.js';
+
+export interface KafkaBus extends Bus {
+  /** Create the missing topics; fail if an existing one has fewer partitions than asked. */
+  ensureTopics(specs: TopicSpec[]): Promise<void>;
+  deleteTopics(names: string[]): Promise<void>;
+  /** Messages not yet committed by a group on a topic, summed over partitions. */
+  groupLag(groupId: string, topic: string): Promise<bigint>;
+}
+
+export function createKafkaBus(options: KafkaBusOptions): KafkaBus {
+  const v = validateKafkaOptions(options);
+  const log = (options.logger ?? silentLogger()).child({ name: 'bus.kafka' });
+  const kafka = new Kafka({ ...kafkaClientConfig(v), logCreator: pinoLogCreator(log), logLevel: kafkajsLevel(log) });
+  return new KafkaBusImpl(kafka, v, log);
+}
+
+class KafkaBusImpl implements KafkaBus {
+  private producer: Promise<Producer> | null = null;
+  private admin: Promise<Admin> | null = null;
+  private readonly subscriptions = new Set<TransactionalSubscription>();
+  private closed = false;
+
+  constructor(
+    private readonly kafka: Kafka,
+    private readonly v: ValidatedKafkaOptions,
+    private readonly log: Logger,
+  ) {}
+
+  async publish(topic: string, messages: OutgoingMessage[]): Promise<void> {
+    if (messages.length === 0) return;
+    const producer = await this.getProducer();
+    try {
+      await producer.send({
+        topic,
+        compression: this.v.compression,
+        messages: messages.map((m) => ({ key: m.key, value: m.value, headers: m.headers })),
+      });
+    } catch (err) {
+      throw new BusError(`publishing ${messages.length} messages to '${topic}' failed`, { cause: err, retriable: isRetriable(err) });
+    }
+  }
+
+  async consume(opts: ConsumeOptions): Promise<Subscription> {
+    this.assertOpen();
+    if (opts.topics.length === 0) throw new BusConfigError('consume needs at least one topic');
+    const sub = new TransactionalSubscription(this.kafka, await this.getAdmin(), this.v, opts, this.log.child({ group: opts.groupId }));
+    this.subscriptions.add(sub);
+    try {
+      await sub.start();
+    } catch (err) {
+      this.subscriptions.delete(sub);
+      await sub.stop().catch(() => undefined);
+      throw new BusError(`could not join consumer group '${opts.groupId}'`, { cause: err, retriable: isRetriable(err) });
+    }
+    const stop = sub.stop.bind(sub);
+    sub.stop = async () => {
+      this.subscriptions.delete(sub);
+      await stop();
+    };
+    return sub;
+  }
+
+  async ensureTopics(specs: TopicSpec[]): Promise<void> {
+    const admin = await this.getAdmin();
+    try {
+      const existing = new Set(await admin.listTopics());
+      const missing = specs.filter((s) => !existing.has(s.name));
+      if (missing.length > 0) {
+        await admin.createTopics({
+          waitForLeaders: true,
+          topics: missing.map((s) => ({
+            topic: s.name,
+            numPartitions: s.partitions,
+            replicationFactor: -1, // the broker's default.replication.factor
+            configEntries: Object.entries(s.config).map(([name, value]) => ({ name, value })),
+          })),
+        });
+        this.log.info({ topics: missing.map((s) => `${s.name}(${s.partitions})`) }, 'created topics');
+      }
+      const present = specs.filter((s) => existing.has(s.name));
+      if (present.length > 0) {
+        const meta = await admin.fetchTopicMetadata({ topics: present.map((s) => s.name) });
+        for (const s of present) {
+          const have = meta.topics.find((t) => t.name === s.name)?.partitions.length ?? 0;
+          if (have < s.partitions) {
+            throw new BusConfigError(`topic '${s.name}' exists with ${have} partitions, fewer than the ${s.partitions} configured`);
+          }
+        }
+      }
+    } catch (err) {
+      if (err instanceof BusConfigError) throw err;
+      throw new BusError(`creating topics ${specs.map((s) => s.name).join(', ')} failed`, { cause: err, retriable: isRetriable(err) });
+    }
+  }
+
+  async deleteTopics(names: string[]): Promise<void> {
+    const admin = await this.getAdmin();
+    const existing = new Set(await admin.listTopics());
+    const topics = names.filter((n) => existing.has(n));
+    if (topics.length > 0) await admin.deleteTopics({ topics });
+  }
+
+  async groupLag(groupId: string, topic: string): Promise<bigint> {
+    const admin = await this.getAdmin();
+    const [ends, committed] = await Promise.all([admin.fetchTopicOffsets(topic), admin.fetchOffsets({ groupId, topics: [topic] })]);
+    let lag = 0n;
+    for (const e of ends) {
+      const c = BigInt(committed[0]?.partitions.find((p) => p.partition === e.partition)?.offset ?? '-1');
+      lag += BigInt(e.high) - (c < 0n ? BigInt(e.low) : c);
+    }
+    return lag;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await Promise.all([...this.subscriptions].map((s) => s.stop()));
+    const [producer, admin] = [this.producer, this.admin];
+    this.producer = this.admin = null;
+    await Promise.all([
+      producer?.then((p) => p.disconnect()).catch(() => undefined),
+      admin?.then((a) => a.disconnect()).catch(() => undefined),
+    ]);
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new BusError('the Kafka bus is closed', { retriable: false });
+  }
+
+  private getProducer(): Promise<Producer> {
+    this.assertOpen();
+    if (!this.producer) {
+      // Idempotent: a retried send never writes an event twice.
+      const p = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
+      this.producer = p.connect().then(() => p);
+      this.producer.catch(() => (this.producer = null));
+    }
+    return this.producer.catch((err) => {
+      throw new BusError(`cannot connect to the brokers ${this.v.brokers.join(',')}`, { cause: err, retriable: true });
+    });
+  }
+
+  private getAdmin(): Promise<Admin> {
+    this.assertOpen();
+    if (!this.admin) {
+      const a = this.kafka.admin();
+      this.admin = a.connect().then(() => a);
+      this.admin.catch(() => (this.admin = null));
+    }
+    return this.admin.catch((err) => {
+      throw new BusError(`cannot connect to the brokers ${this.v.brokers.join(',')}`, { cause: err, retriable: true });
+    });
+  }
+}
+
+function isRetriable(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && (err as { retriable?: unknown }).retriable === true;
+}
