@@ -1,0 +1,416 @@
+// Stage 1 of the collector pipeline (track): the state engine. It consumes RawRecords in order
+// and keeps the thread/process table, the per-process fd tables, users, groups and containers
+// current, so that stage 2 (enrich) can describe every event completely.
+//
+// Per record: `apply(rec)` updates the tables and returns the calling thread; `eventFd` is then
+// the descriptor the record acts on (the new one for open/socket/accept/dup, the closed one for
+// close) or null. Objects handed out (thread views, ancestors, fd views, containers) are frozen
+// and replaced on change, never mutated, so an event keeps describing the moment it happened.
+//
+// Bounded memory: a thread leaves the table at its procexit record, a process with its last
+// thread. Exits a source lost are covered by `maxThreads`: past it, the least recently active
+// tenth of the threads is evicted. Per-process fd tables are capped by `maxFdsPerProcess`.
+import type { Ancestor, Container, FileDescriptor, Process } from '../../schemas/types.generated.js';
+import { CollectorConfigError } from '../errors.js';
+import type { ProcessFacts, RawRecord } from '../raw-record.js';
+import { HOST_CONTAINER_ID, containerIdFromCgroup } from './container-id.js';
+import { FD_HANDLERS, fdView } from './fd-ops.js';
+import { asDirectory } from './paths.js';
+import { PROCESS_HANDLERS, isCloneChild, applyCloneChild } from './process-ops.js';
+import type { FdEntry, FdTable, ProcessEntry, ThreadEntry } from './types.js';
+import type { FdSeed, ProcessSeed } from './seeds.js';
+import { MAX_ANCESTORS } from './seeds.js';
+
+export type { FdSeed, ProcessSeed } from './seeds.js';
+
+export interface StateOptions {
+  /** Threads kept before the least recently active are evicted (lost exits). Default 131072. */
+  maxThreads?: number;
+  /** Descriptors kept per process; the oldest go first past it. Default 65536. */
+  maxFdsPerProcess?: number;
+  /** Looks up a thread the tables do not know (live: /proc/PID). Null when it cannot. */
+  resolveMissing?: (pid: number, tid: number) => ProcessSeed | null;
+}
+
+export type Handler = (s: StateEngine, rec: RawRecord, th: ThreadEntry) => FileDescriptor | null | undefined;
+
+const HANDLERS = new Map<string, Handler>([...PROCESS_HANDLERS, ...FD_HANDLERS]);
+
+export interface StateSizes {
+  threads: number;
+  processes: number;
+  fds: number;
+  containers: number;
+  users: number;
+  groups: number;
+}
+
+export interface StateCounters {
+  records: number;
+  /** Threads first seen in a record, not in a clone or the bootstrap. */
+  missingThreads: number;
+  /** Threads evicted because the table was full (their exit was lost). */
+  evictedThreads: number;
+  /** Descriptors dropped because a process's table was full. */
+  evictedFds: number;
+}
+
+export class StateEngine {
+  readonly threads = new Map<number, ThreadEntry>();
+  readonly processes = new Map<number, ProcessEntry>();
+  readonly counters: StateCounters = { records: 0, missingThreads: 0, evictedThreads: 0, evictedFds: 0 };
+  /** The descriptor the last applied record acts on. */
+  eventFd: FileDescriptor | null = null;
+  readonly maxFdsPerProcess: number;
+  private readonly maxThreads: number;
+  private readonly resolveMissing: ((pid: number, tid: number) => ProcessSeed | null) | undefined;
+  private readonly users = new Map<number, string>();
+  private readonly groups = new Map<number, string>();
+  private readonly containers = new Map<string, Container>();
+  private usersGen = 0;
+  private versionCounter = 0;
+
+  constructor(options: StateOptions = {}) {
+    this.maxThreads = positiveInt(options.maxThreads ?? 131_072, 'maxThreads');
+    this.maxFdsPerProcess = positiveInt(options.maxFdsPerProcess ?? 65_536, 'maxFdsPerProcess');
+    this.resolveMissing = options.resolveMissing;
+    this.containers.set(HOST_CONTAINER_ID, freezeContainer({ id: HOST_CONTAINER_ID, name: 'host', image: null, privileged: null, mounts: [] }));
+  }
+
+  // ---- seeding: the bootstrap (/proc, a .scap's process/fd/user lists) -------------------------
+
+  /** Adds or updates a process and its thread `seed.tid` (default: the main thread). */
+  seedProcess(seed: ProcessSeed): void {
+    const tid = seed.tid ?? seed.pid;
+    let p = this.processes.get(seed.pid);
+    if (p === undefined) {
+      p = this.newProcess(seed.pid, seed.ppid ?? 0, seed.startTs ?? 0n);
+      this.processes.set(seed.pid, p);
+    }
+    applySeed(p, seed);
+    this.touch(p);
+    if (!this.threads.has(tid)) this.addThread(tid, p);
+  }
+
+  /** Adds a thread to a seeded process. */
+  seedThread(tid: number, pid: number): void {
+    const p = this.processes.get(pid);
+    if (p === undefined) throw new CollectorConfigError(`seedThread(${tid}, ${pid}): process ${pid} was not seeded`);
+    if (!this.threads.has(tid)) this.addThread(tid, p);
+  }
+
+  /** Adds or replaces a descriptor of a seeded process. */
+  seedFd(pid: number, seed: FdSeed): void {
+    const p = this.processes.get(pid);
+    if (p === undefined) throw new CollectorConfigError(`seedFd(${pid}, ${seed.num}): process ${pid} was not seeded`);
+    this.putFd(p, seed.num, { view: fdView(seed), cloexec: seed.cloexec ?? false });
+  }
+
+  seedUser(uid: number, name: string): void {
+    this.users.set(uid, name);
+    this.usersGen++;
+  }
+
+  seedGroup(gid: number, name: string): void {
+    this.groups.set(gid, name);
+    this.usersGen++;
+  }
+
+  /** Container metadata a runtime or a capture knows (name, image...). */
+  seedContainer(container: Partial<Container> & { id: string }): void {
+    this.containers.set(container.id, freezeContainer({
+      id: container.id, name: container.name ?? null, image: container.image ?? null,
+      privileged: container.privileged ?? null, mounts: container.mounts ?? [],
+    }));
+  }
+
+  // ---- the per-record step ---------------------------------------------------------------------
+
+  /** Applies one record; returns the thread it belongs to and sets `eventFd`. */
+  apply(rec: RawRecord): ThreadEntry {
+    this.counters.records++;
+    let th: ThreadEntry | undefined;
+    if (isCloneChild(rec)) th = applyCloneChild(this, rec);
+    else th = this.threads.get(rec.tid) ?? this.missingThread(rec);
+    th.lastSeen = this.counters.records;
+    const handler = HANDLERS.get(rec.type);
+    let fd = handler === undefined ? undefined : handler(this, rec, th);
+    if (rec.dir === 'ENTER') {
+      th.enterType = rec.type;
+      th.enterArgs = rec.args;
+    } else if (rec.facts !== undefined && handler === undefined) {
+      this.applyFacts(th.proc, rec.facts);
+    }
+    if (fd === undefined) fd = this.lookupFd(th, numberArg(this.arg(rec, th, 'fd')));
+    this.eventFd = fd;
+    if (this.threads.size > this.maxThreads) this.evictStale();
+    return th;
+  }
+
+  /** An argument of the record, or of its ENTER record when the exit does not repeat it. */
+  arg(rec: RawRecord, th: ThreadEntry, name: string): unknown {
+    const v = rec.args[name];
+    if (v !== undefined) return v;
+    return th.enterType === rec.type && th.enterArgs !== null ? th.enterArgs[name] : undefined;
+  }
+
+  lookupFd(th: ThreadEntry, num: number | null): FileDescriptor | null {
+    if (num === null) return null;
+    const e = th.proc.fds.map.get(num);
+    return e === undefined ? null : e.view;
+  }
+
+  fdEntry(p: ProcessEntry, num: number): FdEntry | undefined {
+    return p.fds.map.get(num);
+  }
+
+  /** Writes a descriptor, copying a shared table first (copy-on-write after fork). */
+  putFd(p: ProcessEntry, num: number, entry: FdEntry): void {
+    const map = this.ownFds(p);
+    if (!map.has(num) && map.size >= this.maxFdsPerProcess) {
+      const oldest = map.keys().next().value;
+      if (oldest !== undefined) map.delete(oldest);
+      this.counters.evictedFds++;
+    }
+    map.set(num, entry);
+  }
+
+  removeFd(p: ProcessEntry, num: number): FdEntry | undefined {
+    const e = p.fds.map.get(num);
+    if (e !== undefined) this.ownFds(p).delete(num);
+    return e;
+  }
+
+  ownFds(p: ProcessEntry): Map<number, FdEntry> {
+    if (p.fds.refs > 1) {
+      p.fds.refs--;
+      p.fds = { map: new Map(p.fds.map), refs: 1 };
+    }
+    return p.fds.map;
+  }
+
+  // ---- table maintenance, used by the record handlers -------------------------------------------
+
+  newProcess(pid: number, ppid: number, startTs: bigint): ProcessEntry {
+    return {
+      pid, ppid, vpid: pid, sid: null, comm: '', exe: '', exepath: '', args: [], cwd: null, tty: 0,
+      uid: 0, gid: 0, loginuid: -1, capEffective: 0, startTs, exeUpperLayer: false, exeFromMemfd: false,
+      containerId: HOST_CONTAINER_ID, fds: { map: new Map(), refs: 1 } satisfies FdTable, threads: 0,
+      version: ++this.versionCounter, ancestors: null, ancestorRefs: [], ancestorVersions: [],
+      self: null, selfVersion: -1, key: null,
+    };
+  }
+
+  addThread(tid: number, p: ProcessEntry): ThreadEntry {
+    const th: ThreadEntry = {
+      tid, proc: p, view: null, viewVersion: -1, viewUsersGen: -1,
+      lastSeen: this.counters.records, enterType: null, enterArgs: null,
+    };
+    p.threads++;
+    this.threads.set(tid, th);
+    return th;
+  }
+
+  /** Removes a thread; the process goes with its last thread. Views already handed out stay valid. */
+  removeThread(th: ThreadEntry): void {
+    if (this.threads.get(th.tid) !== th) return;
+    this.threads.delete(th.tid);
+    const p = th.proc;
+    p.threads--;
+    if (p.threads <= 0) {
+      p.threads = 0;
+      if (this.processes.get(p.pid) === p) this.processes.delete(p.pid);
+      p.fds.refs--;
+      // Bumping the version invalidates every cached chain that names this process.
+      this.touch(p);
+    }
+  }
+
+  /** Marks a process changed: its views and the chains that include it are rebuilt on next use. */
+  touch(p: ProcessEntry): void {
+    p.version = ++this.versionCounter;
+  }
+
+  applyFacts(p: ProcessEntry, f: ProcessFacts): void {
+    if (f.ppid !== undefined) p.ppid = f.ppid;
+    if (f.vpid !== undefined) p.vpid = f.vpid;
+    if (f.uid !== undefined) p.uid = f.uid;
+    if (f.gid !== undefined) p.gid = f.gid;
+    if (f.comm !== undefined) p.comm = f.comm;
+    if (f.exepath !== undefined) p.exepath = f.exepath;
+    if (f.argv !== undefined && f.argv.length > 0) {
+      p.exe = f.argv[0]!;
+      p.args = f.argv.slice(1);
+    }
+    if (f.cwd !== undefined) p.cwd = asDirectory(f.cwd);
+    if (f.cgroup !== undefined) p.containerId = containerIdFromCgroup(f.cgroup);
+    if (f.tty !== undefined) p.tty = f.tty;
+    if (f.loginuid !== undefined) p.loginuid = f.loginuid;
+    if (f.capEffective !== undefined) p.capEffective = f.capEffective;
+    if (f.startTs !== undefined) p.startTs = f.startTs;
+    if (f.exeUpperLayer !== undefined) p.exeUpperLayer = f.exeUpperLayer;
+    if (f.exeFromMemfd !== undefined) p.exeFromMemfd = f.exeFromMemfd;
+    this.touch(p);
+  }
+
+  // ---- views for enrichment ----------------------------------------------------------------------
+
+  procView(th: ThreadEntry): Process {
+    const p = th.proc;
+    if (th.view !== null && th.viewVersion === p.version && th.viewUsersGen === this.usersGen) return th.view;
+    const leader = p.sid === null ? undefined : this.processes.get(p.sid);
+    const view: Process = Object.freeze({
+      tid: th.tid, pid: p.pid, ppid: p.ppid, vpid: p.vpid, sid: p.sid, name: p.comm, exe: p.exe,
+      exepath: p.exepath, args: Object.freeze(p.args.slice()) as string[], cwd: p.cwd, tty: p.tty,
+      uid: p.uid, gid: p.gid, user: this.users.get(p.uid) ?? null, group: this.groups.get(p.gid) ?? null,
+      loginuid: p.loginuid, loginname: p.loginuid < 0 ? null : (this.users.get(p.loginuid) ?? null),
+      capEffective: p.capEffective, startTs: p.startTs, isExeUpperLayer: p.exeUpperLayer,
+      isExeFromMemfd: p.exeFromMemfd, sname: leader === undefined ? null : leader.comm,
+    });
+    th.view = view;
+    th.viewVersion = p.version;
+    th.viewUsersGen = this.usersGen;
+    return view;
+  }
+
+  /** Parent first, up to MAX_ANCESTORS levels, while the chain is known. */
+  ancestors(p: ProcessEntry): readonly Ancestor[] {
+    if (p.ancestors !== null && this.chainValid(p)) return p.ancestors;
+    const refs: ProcessEntry[] = [];
+    const versions: number[] = [];
+    const out: Ancestor[] = [];
+    let cur = p;
+    while (out.length < MAX_ANCESTORS) {
+      if (cur.ppid === cur.pid) break;
+      const parent = this.processes.get(cur.ppid);
+      // A parent younger than its child is a reused pid: the real parent is gone.
+      if (parent === undefined || (parent.startTs > cur.startTs && cur.startTs !== 0n)) break;
+      refs.push(parent);
+      versions.push(parent.version);
+      out.push(this.selfAncestor(parent));
+      cur = parent;
+    }
+    p.ancestors = Object.freeze(out) as Ancestor[];
+    p.ancestorRefs = refs;
+    p.ancestorVersions = versions;
+    return p.ancestors;
+  }
+
+  container(p: ProcessEntry): Container {
+    const c = this.containers.get(p.containerId);
+    if (c !== undefined) return c;
+    const made = freezeContainer({ id: p.containerId, name: null, image: null, privileged: null, mounts: [] });
+    // Bounded: container ids without metadata are cheap to rebuild.
+    if (this.containers.size > 4096) this.containers.clear();
+    this.containers.set(p.containerId, made);
+    return made;
+  }
+
+  userName(uid: number): string | undefined {
+    return this.users.get(uid);
+  }
+
+  groupName(gid: number): string | undefined {
+    return this.groups.get(gid);
+  }
+
+  sizes(): StateSizes {
+    let fds = 0;
+    const seen = new Set<FdTable>();
+    for (const p of this.processes.values()) {
+      if (seen.has(p.fds)) continue;
+      seen.add(p.fds);
+      fds += p.fds.map.size;
+    }
+    return { threads: this.threads.size, processes: this.processes.size, fds, containers: this.containers.size, users: this.users.size, groups: this.groups.size };
+  }
+
+  // ---- internals -----------------------------------------------------------------------------------
+
+  private chainValid(p: ProcessEntry): boolean {
+    const refs = p.ancestorRefs;
+    for (let i = 0; i < refs.length; i++) {
+      const r = refs[i]!;
+      if (r.threads === 0 || r.version !== p.ancestorVersions[i]) return false;
+    }
+    // A chain cut short because the parent was unknown is rebuilt when the parent appears.
+    if (refs.length < MAX_ANCESTORS) {
+      const last = refs.length === 0 ? p : refs[refs.length - 1]!;
+      if (last.ppid !== last.pid && last.ppid > 0 && this.processes.has(last.ppid)) {
+        const parent = this.processes.get(last.ppid)!;
+        if (!(parent.startTs > last.startTs && last.startTs !== 0n)) return false;
+      }
+    }
+    return true;
+  }
+
+  private selfAncestor(p: ProcessEntry): Ancestor {
+    if (p.self !== null && p.selfVersion === p.version) return p.self;
+    p.self = Object.freeze({ pid: p.pid, name: p.comm, exe: p.exe, exepath: p.exepath, args: Object.freeze(p.args.slice()) as string[] });
+    p.selfVersion = p.version;
+    return p.self;
+  }
+
+  private missingThread(rec: RawRecord): ThreadEntry {
+    this.counters.missingThreads++;
+    let p = this.processes.get(rec.pid);
+    if (p === undefined) {
+      const seed = this.resolveMissing?.(rec.pid, rec.tid) ?? null;
+      p = this.newProcess(rec.pid, seed?.ppid ?? rec.facts?.ppid ?? 0, seed?.startTs ?? rec.facts?.startTs ?? 0n);
+      this.processes.set(rec.pid, p);
+      if (seed !== null) applySeed(p, seed);
+      if (rec.facts !== undefined) this.applyFacts(p, rec.facts);
+      this.touch(p);
+    }
+    return this.addThread(rec.tid, p);
+  }
+
+  private evictStale(): void {
+    const all = [...this.threads.values()].sort((a, b) => a.lastSeen - b.lastSeen);
+    const n = Math.max(1, Math.floor(all.length / 10));
+    for (let i = 0; i < n; i++) this.removeThread(all[i]!);
+    this.counters.evictedThreads += n;
+  }
+}
+
+function applySeed(p: ProcessEntry, s: ProcessSeed): void {
+  if (s.ppid !== undefined) p.ppid = s.ppid;
+  p.vpid = s.vpid ?? p.vpid;
+  if (s.sid !== undefined) p.sid = s.sid;
+  if (s.comm !== undefined) p.comm = s.comm;
+  if (s.exe !== undefined) p.exe = s.exe;
+  if (s.exepath !== undefined) p.exepath = s.exepath;
+  if (s.args !== undefined) p.args = s.args.slice();
+  if (s.cwd !== undefined) p.cwd = s.cwd === null ? null : asDirectory(s.cwd);
+  if (s.tty !== undefined) p.tty = s.tty;
+  if (s.uid !== undefined) p.uid = s.uid;
+  if (s.gid !== undefined) p.gid = s.gid;
+  if (s.loginuid !== undefined) p.loginuid = s.loginuid;
+  if (s.capEffective !== undefined) p.capEffective = s.capEffective;
+  if (s.startTs !== undefined) p.startTs = s.startTs;
+  if (s.containerId !== undefined) p.containerId = s.containerId;
+  else if (s.cgroup !== undefined) p.containerId = containerIdFromCgroup(s.cgroup);
+  if (s.exeUpperLayer !== undefined) p.exeUpperLayer = s.exeUpperLayer;
+  if (s.exeFromMemfd !== undefined) p.exeFromMemfd = s.exeFromMemfd;
+  else if (s.exepath !== undefined && isMemfdPath(s.exepath)) p.exeFromMemfd = true;
+}
+
+/** A memfd shows as `memfd:NAME` or, through /proc/PID/exe, `/memfd:NAME (deleted)`. */
+export function isMemfdPath(path: string): boolean {
+  return path.startsWith('memfd:') || path.startsWith('/memfd:');
+}
+
+function freezeContainer(c: Container): Container {
+  return Object.freeze({ ...c, mounts: Object.freeze(c.mounts.map((m) => Object.freeze({ ...m }))) as Container['mounts'] });
+}
+
+function positiveInt(v: number, name: string): number {
+  if (!Number.isInteger(v) || v < 1) throw new CollectorConfigError(`${name} must be a positive integer, got ${v}`);
+  return v;
+}
+
+export function numberArg(v: unknown): number | null {
+  if (typeof v === 'number') return v;
+  if (typeof v === 'bigint') return Number(v);
+  return null;
+}
