@@ -63,7 +63,7 @@ export class RuleError extends SakerError {
 
 /** A load that found errors. The running rules (if any) are left untouched by the caller. */
 export class RuleLoadError extends SakerError {
-  constructor(readonly errors: RuleError[]) {
+  constructor(readonly errors: readonly RuleError[], readonly warnings: readonly RuleWarning[] = []) {
     super(errors.length === 1 ? errors[0]!.message : `${errors.length} errors:\n${errors.map((e) => e.message).join('\n')}`);
   }
 }

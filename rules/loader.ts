@@ -51,8 +51,8 @@ export function readRulesFiles(paths: readonly string[]): RulesText[] {
   return paths.map((path) => ({ name: path, text: readFileSync(path, 'utf8') }));
 }
 
-export function loadRules(files: readonly RulesText[]): LoadResult {
-  const ctx = new LoadContext();
+/** Loads files in order into `ctx`: definitions, appends and overrides applied. */
+export function loadRules(ctx: LoadContext, files: readonly RulesText[]): LoadResult {
   for (const file of files) loadFile(ctx, file);
   return { source: ctx.source, errors: ctx.errors, warnings: ctx.warnings };
 }
