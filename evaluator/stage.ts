@@ -1,0 +1,86 @@
+// The judge stage: one consumed batch of events in, the messages to publish out.
+//   decode (Avro, schemas/codec) -> judge (compiled rules) -> encode alerts (Avro)
+// An event that cannot be decoded, judged or whose alert cannot be encoded is quarantined to the
+// dead-letter topic with its original bytes and these headers, and the batch goes on:
+//   saker-dlq-reason      decode | judge | encode
+//   saker-dlq-error       the error message
+//   saker-origin-topic, saker-origin-partition, saker-origin-offset, saker-origin-timestamp
+import type { ConsumedBatch, OutgoingMessage, TopicMessages } from '../bus/bus.js';
+import type { Codec } from '../schemas/codec.js';
+import type { Alert, Event } from '../schemas/types.generated.js';
+import type { DeadLetterReason, EvaluatorMetrics } from './metrics.js';
+
+/** What the stage needs of the rule engine (rules/index.js `Engine` satisfies it). */
+export interface Judge {
+  judge(event: Event): Alert[];
+}
+
+export interface JudgeStageOptions {
+  judge: Judge;
+  eventCodec: Codec<Event>;
+  alertCodec: Codec<Alert>;
+  alertsTopic: string;
+  deadLetterTopic: string;
+  metrics: EvaluatorMetrics;
+}
+
+export type JudgeStage = (batch: ConsumedBatch) => Promise<TopicMessages[]>;
+
+export function createJudgeStage(o: JudgeStageOptions): JudgeStage {
+  return async (batch) => {
+    const started = performance.now();
+    const alerts: OutgoingMessage[] = [];
+    const dead: OutgoingMessage[] = [];
+    const quarantine = (m: ConsumedBatch['messages'][number], reason: DeadLetterReason, err: unknown): void => {
+      o.metrics.deadLetters[reason]++;
+      dead.push({
+        key: m.key,
+        value: m.value,
+        headers: {
+          ...m.headers,
+          'saker-dlq-reason': reason,
+          'saker-dlq-error': err instanceof Error ? err.message : String(err),
+          'saker-origin-topic': m.topic,
+          'saker-origin-partition': String(m.partition),
+          'saker-origin-offset': m.offset,
+          'saker-origin-timestamp': String(m.timestamp),
+        },
+      });
+    };
+    for (const m of batch.messages) {
+      let event: Event;
+      try {
+        event = o.eventCodec.decode(m.value);
+      } catch (err) {
+        quarantine(m, 'decode', err);
+        continue;
+      }
+      let matched: Alert[];
+      try {
+        matched = o.judge.judge(event);
+      } catch (err) {
+        quarantine(m, 'judge', err);
+        continue;
+      }
+      if (matched.length === 0) continue;
+      // All of an event's alerts or none: a partial set would look complete downstream.
+      const encoded: OutgoingMessage[] = [];
+      try {
+        for (const a of matched) encoded.push({ key: a.eventHostId, value: o.alertCodec.encode(a) });
+      } catch (err) {
+        quarantine(m, 'encode', err);
+        continue;
+      }
+      for (const e of encoded) alerts.push(e);
+    }
+    if (batch.highWatermark !== undefined && batch.messages.length > 0) {
+      const next = Number(batch.messages[batch.messages.length - 1]!.offset) + 1;
+      o.metrics.recordLag(batch.topic, batch.partition, Math.max(0, Number(batch.highWatermark) - next));
+    }
+    o.metrics.recordBatch(batch.messages.length - dead.length, alerts.length, (performance.now() - started) / 1000);
+    const out: TopicMessages[] = [];
+    if (alerts.length > 0) out.push({ topic: o.alertsTopic, messages: alerts });
+    if (dead.length > 0) out.push({ topic: o.deadLetterTopic, messages: dead });
+    return out;
+  };
+}

@@ -1,0 +1,109 @@
+// The Kafka bus on a real broker: publish, transactional consume (outputs and offsets commit
+// together), redelivery after a handler failure, and fencing of a zombie transaction.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createKafkaBus, type KafkaBus } from '../bus/kafka/index.js';
+import type { Subscription } from '../bus/bus.js';
+import { kafkaEndpoint, readCommitted, testKafka, uniquePrefix, waitForZeroLag } from './harness/kafka.js';
+
+let brokers: string[];
+let bus: KafkaBus;
+
+beforeAll(async () => {
+  brokers = (await kafkaEndpoint()).brokers;
+  bus = createKafkaBus({ brokers, clientId: 'kafka-bus-test', transactionalIdPrefix: 'bus-test' });
+});
+// Deleted only at the end: kafkajs keeps refreshing metadata of every topic a client used.
+const created: string[] = [];
+afterAll(async () => {
+  await bus?.close();
+  const admin = createKafkaBus({ brokers, clientId: 'kafka-bus-test-cleanup' });
+  await admin.deleteTopics(created);
+  await admin.close();
+});
+
+function messages(n: number, tag: string) {
+  return Array.from({ length: n }, (_, i) => ({ key: `k${i % 37}`, value: Buffer.from(`${tag}-${i}`) }));
+}
+
+describe('Kafka bus (real broker)', () => {
+  it('publishes a batch and moves it exactly once through a transactional consumer', async () => {
+    const p = uniquePrefix('bus-pipe');
+    const [input, output] = [`${p}.in`, `${p}.out`];
+    await bus.ensureTopics([{ name: input, partitions: 4, config: {} }, { name: output, partitions: 2, config: {} }]);
+    await bus.publish(input, messages(3000, 'm'));
+    let batches = 0;
+    const sub = await bus.consume({
+      topics: [input],
+      groupId: `${p}.g`,
+      handler: async (batch) => {
+        batches++;
+        return [{ topic: output, messages: batch.messages.map((m) => ({ key: m.key, value: Buffer.concat([m.value, Buffer.from('!')]) })) }];
+      },
+    });
+    await waitForZeroLag(() => bus.groupLag(`${p}.g`, input), 60_000);
+    const out = await readCommitted(brokers, output, { atLeast: 3000, quietMs: 1500 });
+    await sub.stop();
+    expect(batches).toBeGreaterThan(0);
+    expect(out.length).toBe(3000);
+    const values = new Set(out.map((m) => m.value!.toString()));
+    expect(values.size).toBe(3000);
+    for (let i = 0; i < 3000; i++) expect(values.has(`m-${i}!`)).toBe(true);
+    created.push(input, output);
+  });
+
+  it('delivers a batch again when the handler throws, and publishes its output once', async () => {
+    const p = uniquePrefix('bus-retry');
+    const [input, output] = [`${p}.in`, `${p}.out`];
+    await bus.ensureTopics([{ name: input, partitions: 1, config: {} }, { name: output, partitions: 1, config: {} }]);
+    await bus.publish(input, messages(200, 'r'));
+    let failures = 0;
+    const sub = await bus.consume({
+      topics: [input],
+      groupId: `${p}.g`,
+      handler: async (batch) => {
+        if (failures < 2) {
+          failures++;
+          throw new Error('injected handler failure');
+        }
+        return [{ topic: output, messages: batch.messages.map((m) => ({ key: m.key, value: m.value })) }];
+      },
+    });
+    await waitForZeroLag(() => bus.groupLag(`${p}.g`, input), 90_000);
+    const out = await readCommitted(brokers, output, { atLeast: 200, quietMs: 1500 });
+    await sub.stop();
+    expect(failures).toBe(2);
+    expect(out.map((m) => m.value!.toString()).sort()).toEqual(messages(200, 'r').map((m) => m.value.toString()).sort());
+    created.push(input, output);
+  });
+
+  it("fences a zombie: the previous owner's open transaction is aborted and its commit fails", async () => {
+    const p = uniquePrefix('bus-zombie');
+    const [input, output] = [`${p}.in`, `${p}.out`];
+    const group = `${p}.g`;
+    await bus.ensureTopics([{ name: input, partitions: 1, config: {} }, { name: output, partitions: 1, config: {} }]);
+    // The zombie: an earlier owner of partition 0 that wrote inside a transaction, then stalled.
+    const zombie = testKafka(brokers).producer({ transactionalId: `bus-test.${group}.${input}.0`, idempotent: true, maxInFlightRequests: 1 });
+    await zombie.connect();
+    const txn = await zombie.transaction();
+    await txn.send({ topic: output, messages: [{ key: 'z', value: Buffer.from('zombie') }] });
+
+    await bus.publish(input, messages(50, 'live'));
+    let sub: Subscription | null = null;
+    try {
+      sub = await bus.consume({
+        topics: [input],
+        groupId: group,
+        handler: async (batch) => [{ topic: output, messages: batch.messages.map((m) => ({ key: m.key, value: m.value })) }],
+      });
+      await waitForZeroLag(() => bus.groupLag(group, input), 60_000);
+      await expect(txn.commit()).rejects.toThrow();
+      const out = await readCommitted(brokers, output, { atLeast: 50, quietMs: 1500 });
+      expect(out.map((m) => m.value!.toString())).not.toContain('zombie');
+      expect(out.length).toBe(50);
+    } finally {
+      await sub?.stop();
+      await zombie.disconnect();
+    }
+    created.push(input, output);
+  });
+});
