@@ -23,3 +23,17 @@ export class DecodeError extends SakerError {
     super(message, { ...options, retriable: false });
   }
 }
+
+/** A value that does not fit the schema it is encoded with (a bug in the producer). Not retriable. */
+export class EncodeError extends SakerError {
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super(message, { ...options, retriable: false });
+  }
+}
+
+/** A writer schema that is invalid or cannot be read by the current reader schema. Not retriable. */
+export class SchemaError extends SakerError {
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super(message, { ...options, retriable: false });
+  }
+}
