@@ -1,0 +1,217 @@
+// Stage `decode` of the .scap source: one event block's event (layout in format.ts) -> RawRecord.
+// Parameters are decoded by the kinds in event-table.ts; PPM flag encodings become Linux values.
+// The decoder keeps the one piece of bookkeeping a RawRecord needs that scap does not store per
+// event: the thread group id of each thread (from the process list, clone and execve).
+import type { ProcessFacts, RawArg, RawRecord } from '../../raw-record.js';
+import { EVENT_HEADER_V1, EVENT_HEADER_V2, LARGE_PAYLOAD_EVENTS } from './format.js';
+import { EVENT_TABLE, GENERIC_E, GENERIC_X, type EventSpec, type ParamSpec } from './event-table.js';
+import { accessModeToLinux, cloneFlagsToLinux, fcntlCmdToLinux, mmapFlagsToLinux, openFlagsToLinux, protToLinux, PPM_O_F_CREATED } from './flags.js';
+import { readDynamic, readFdList, readSigned, readSmall, readSockAddr, readSockTuple, readString, readStrings, readUnsigned } from './params.js';
+import { syscallName } from './syscalls.js';
+
+/** Why an event was not turned into a record; the reader counts these. */
+export type SkipReason = 'unknown-type' | 'bad-lengths';
+
+export interface DecodeContext {
+  /** tid -> thread group id, seeded from the process list. */
+  readonly tgid: Map<number, number>;
+  /** The last skip's event type, for the reader's counters. */
+  skippedType: number;
+  skipReason: SkipReason | null;
+}
+
+const CLONE_THREAD = 0x10000;
+const PPM_EXE_UPPER_LAYER = 1 << 1;
+const PPM_EXE_FROM_MEMFD = 1 << 2;
+
+/**
+ * Decodes the event at `p` (its header), `avail` bytes of block body from there. Returns null and
+ * sets ctx.skipReason when the type has no decoder or its lengths do not add up.
+ */
+export function decodeEvent(b: Buffer, p: number, avail: number, version: 1 | 2, cpu: number, ctx: DecodeContext): RawRecord | null {
+  const header = version === 2 ? EVENT_HEADER_V2 : EVENT_HEADER_V1;
+  const type = b[p + 20]! | (b[p + 21]! << 8);
+  const spec = EVENT_TABLE[type];
+  if (spec === undefined) return skip(ctx, type, 'unknown-type');
+  const len = (b[p + 16]! | (b[p + 17]! << 8) | (b[p + 18]! << 16) | (b[p + 19]! << 24)) >>> 0;
+  if (len < header || len > avail) return skip(ctx, type, 'bad-lengths');
+  const end = p + len;
+  const lenWidth = LARGE_PAYLOAD_EVENTS.has(type) ? 4 : 2;
+  let nparams: number;
+  if (version === 2) {
+    nparams = (b[p + 22]! | (b[p + 23]! << 8) | (b[p + 24]! << 16) | (b[p + 25]! << 24)) >>> 0;
+    if (header + nparams * lenWidth > len) return skip(ctx, type, 'bad-lengths');
+  } else {
+    nparams = inferParamCount(b, p + header, end, spec.params.length, lenWidth);
+    if (nparams < 0) return skip(ctx, type, 'bad-lengths');
+  }
+
+  const tidRaw = readSigned(b, p + 8, p + 16);
+  const tid = typeof tidRaw === 'number' ? tidRaw : Number(tidRaw);
+  const rec: RawRecord = {
+    type: spec.name,
+    dir: spec.dir,
+    ts: b.readBigUInt64LE(p),
+    cpu,
+    tid,
+    pid: ctx.tgid.get(tid) ?? tid,
+    res: null,
+    args: {},
+  };
+
+  const lens = p + header;
+  let v = lens + nparams * lenWidth;
+  const n = nparams < spec.params.length ? nparams : spec.params.length;
+  const args = rec.args;
+  for (let i = 0; i < n; i++) {
+    const q = lens + i * lenWidth;
+    const plen = lenWidth === 2 ? b[q]! | (b[q + 1]! << 8) : (b[q]! | (b[q + 1]! << 8) | (b[q + 2]! << 16) | (b[q + 3]! << 24)) >>> 0;
+    const pend = v + plen;
+    if (pend > end) return skip(ctx, type, 'bad-lengths');
+    const ps = spec.params[i]!;
+    args[ps.name] = decodeParam(b, v, pend, ps, args);
+    v = pend;
+  }
+
+  if (type === GENERIC_E || type === GENERIC_X) {
+    const id = args['ID'];
+    rec.type = syscallName(typeof id === 'number' ? id : 0);
+  }
+  if (spec.dir === 'EXIT' && n > 0) {
+    const r = args[spec.params[0]!.name];
+    rec.res = typeof r === 'number' ? r : typeof r === 'bigint' ? Number(r) : null;
+  }
+  if (spec.dir === 'EXIT' && (spec.name === 'execve' || spec.name === 'clone')) processFacts(rec, spec, ctx);
+  return rec;
+}
+
+function skip(ctx: DecodeContext, type: number, reason: SkipReason): null {
+  ctx.skippedType = type;
+  ctx.skipReason = reason;
+  return null;
+}
+
+/**
+ * v1 events do not store their parameter count: it is the largest count, up to what the event
+ * table knows, whose lengths add up exactly to the event length (libscap does the same). -1 when
+ * none does.
+ */
+function inferParamCount(b: Buffer, lens: number, end: number, max: number, width: number): number {
+  for (let n = max; n >= 0; n--) {
+    let v = lens + n * width;
+    if (v > end) continue;
+    for (let i = 0; i < n; i++) {
+      const q = lens + i * width;
+      v += width === 2 ? b[q]! | (b[q + 1]! << 8) : b.readUInt32LE(q);
+    }
+    if (v === end) return n;
+    if (v < end) return -1;
+  }
+  return -1;
+}
+
+function decodeParam(b: Buffer, p: number, end: number, ps: ParamSpec, args: Record<string, RawArg>): RawArg {
+  switch (ps.kind) {
+    case 'i64':
+    case 'i32':
+      return readSigned(b, p, end);
+    case 'u64':
+    case 'u32':
+    case 'u16':
+    case 'u8':
+    case 'scid':
+      return readUnsigned(b, p, end);
+    case 'big':
+      return end - p === 8 ? b.readBigUInt64LE(p) : BigInt(readSmall(b, p, end));
+    case 'str':
+      return readString(b, p, end);
+    case 'strs':
+      return readStrings(b, p, end);
+    case 'bytes':
+      return b.subarray(p, end);
+    case 'addr':
+      return readSockAddr(b, p, end);
+    case 'tuple':
+      return readSockTuple(b, p, end);
+    case 'fdlist':
+      return readFdList(b, p, end);
+    case 'dyn':
+      return readDynamic(b, p, end);
+    case 'oflags': {
+      const ppm = readSmall(b, p, end);
+      // The only PPM open bit without a Linux counterpart that rules care about.
+      if ((ppm & PPM_O_F_CREATED) !== 0) args['created'] = 1;
+      return openFlagsToLinux(ppm);
+    }
+    case 'clone':
+      return cloneFlagsToLinux(readSmall(b, p, end));
+    case 'access':
+      return accessModeToLinux(readSmall(b, p, end));
+    case 'prot':
+      return protToLinux(readSmall(b, p, end));
+    case 'mmap':
+      return mmapFlagsToLinux(readSmall(b, p, end));
+    case 'fcntl':
+      return fcntlCmdToLinux(readSmall(b, p, end));
+  }
+}
+
+function num(v: RawArg | undefined): number | undefined {
+  return typeof v === 'number' ? v : typeof v === 'bigint' ? Number(v) : undefined;
+}
+
+function str(v: RawArg | undefined): string | undefined {
+  return typeof v === 'string' ? v : undefined;
+}
+
+/** execve/clone exits describe the (new) process: hand the state engine its facts. */
+function processFacts(rec: RawRecord, spec: EventSpec, ctx: DecodeContext): void {
+  const a = rec.args;
+  const tid = num(a['tid']);
+  const pid = num(a['pid']);
+  const ptid = num(a['ptid']);
+  const isCloneParent = spec.name === 'clone' && rec.res !== null && rec.res > 0;
+  if (!isCloneParent && tid !== undefined && pid !== undefined) {
+    ctx.tgid.set(tid, pid);
+    rec.pid = pid;
+  }
+  if (isCloneParent && rec.res !== null) {
+    const flags = num(a['flags']) ?? 0;
+    // The child's tgid, known before its own clone exit arrives.
+    if (!ctx.tgid.has(rec.res)) ctx.tgid.set(rec.res, (flags & CLONE_THREAD) !== 0 ? rec.pid : rec.res);
+    return;
+  }
+  if (rec.res !== null && rec.res < 0) return;
+  const facts: ProcessFacts = {};
+  if (ptid !== undefined) facts.ppid = ctx.tgid.get(ptid) ?? ptid;
+  const vpid = num(a['vpid']);
+  if (vpid !== undefined && vpid > 0) facts.vpid = vpid;
+  const uid = num(a['uid']);
+  if (uid !== undefined) facts.uid = uid;
+  const gid = num(a['gid']);
+  if (gid !== undefined) facts.gid = gid;
+  const comm = str(a['comm']);
+  if (comm !== undefined) facts.comm = comm;
+  const exe = str(a['exe']);
+  const args = a['args'];
+  if (exe !== undefined) facts.argv = [exe, ...(Array.isArray(args) ? args : [])];
+  const exepath = str(a['trusted_exepath']);
+  if (exepath !== undefined && exepath !== '') facts.exepath = exepath;
+  const cwd = str(a['cwd']);
+  if (cwd !== undefined) facts.cwd = cwd;
+  const cgroups = a['cgroups'];
+  if (Array.isArray(cgroups)) facts.cgroup = cgroups.join('\n');
+  const tty = num(a['tty']);
+  if (tty !== undefined) facts.tty = tty;
+  const loginuid = num(a['loginuid']);
+  if (loginuid !== undefined) facts.loginuid = loginuid === 0xffffffff ? -1 : loginuid;
+  const cap = num(a['cap_effective']);
+  if (cap !== undefined) facts.capEffective = cap;
+  if (spec.name === 'clone') facts.startTs = rec.ts;
+  const exeFlags = spec.name === 'execve' ? num(a['flags']) : undefined;
+  if (exeFlags !== undefined) {
+    facts.exeUpperLayer = (exeFlags & PPM_EXE_UPPER_LAYER) !== 0;
+    facts.exeFromMemfd = (exeFlags & PPM_EXE_FROM_MEMFD) !== 0;
+  }
+  rec.facts = facts;
+}

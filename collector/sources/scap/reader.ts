@@ -1,0 +1,199 @@
+// Stage `read` of the .scap source: frames the blocks of a capture (format.ts), parses the
+// metadata blocks at its head (machine, processes, fds, interfaces, users), then hands out one
+// RawRecord per decodable event, in file order. Unknown block types and event types are counted
+// in `stats` and skipped, never fatal; a block whose framing is inconsistent ends the read with a
+// ScapFormatError (nothing after it can be trusted).
+import { readFileSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
+import type { RawRecord } from '../../raw-record.js';
+import { ScapFormatError, ScapReadError } from './errors.js';
+import { decodeEvent, type DecodeContext } from './events.js';
+import {
+  EVENT_BLOCKS, FDL_V1, FDL_V2, IL_V1, IL_V2, MI_BLOCK, PL_VERSIONS, SHB_BLOCK, SHB_MAGIC, SHB_MAJOR, UL_V1, UL_V2,
+  isOneOf, type EventBlockKind,
+} from './format.js';
+import {
+  parseFdList, parseInterfaceList, parseMachineInfo, parseProcessList, parseUserList,
+  type ScapFd, type ScapGroup, type ScapInterface, type ScapMachine, type ScapThread, type ScapUser,
+} from './lists.js';
+
+export interface ScapStats {
+  /** Event blocks read (decoded or not). */
+  events: number;
+  /** RawRecords produced. */
+  records: number;
+  /** Event blocks carrying a flags word (EVF blocks). */
+  eventsWithFlags: number;
+  /** Block type -> count, for blocks this reader does not know (skipped). */
+  unknownBlocks: Map<number, number>;
+  /** Metadata blocks met after the first event (skipped; the seed is taken from the head). */
+  lateMetadataBlocks: number;
+  /** PPME event type -> count, for events without a decoder (skipped). */
+  unknownEvents: Map<number, number>;
+  /** PPME event type -> count, for events whose parameter lengths do not add up (skipped). */
+  badEvents: Map<number, number>;
+}
+
+export interface ScapHead {
+  file: string;
+  version: { major: number; minor: number };
+  machine: ScapMachine | null;
+  threads: ScapThread[];
+  fds: ScapFd[];
+  interfaces: ScapInterface[];
+  users: ScapUser[];
+  groups: ScapGroup[];
+}
+
+/** Reads a capture file into memory, gunzipping it when it starts with the gzip magic. */
+export function loadScapFile(file: string): Buffer {
+  let raw: Buffer;
+  try {
+    raw = readFileSync(file);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new ScapReadError(file, `cannot read the capture (${code ?? 'error'})`, { cause: err, retriable: code === 'EMFILE' || code === 'EAGAIN' });
+  }
+  if (raw.length >= 2 && raw[0] === 0x1f && raw[1] === 0x8b) {
+    try {
+      return gunzipSync(raw);
+    } catch (err) {
+      throw new ScapReadError(file, `broken gzip stream: ${(err as Error).message}`, { cause: err });
+    }
+  }
+  return raw;
+}
+
+export function openScapFile(file: string): ScapReader {
+  return new ScapReader(file, loadScapFile(file));
+}
+
+export class ScapReader implements Iterable<RawRecord> {
+  readonly head: ScapHead;
+  readonly stats: ScapStats = {
+    events: 0, records: 0, eventsWithFlags: 0, unknownBlocks: new Map(), lateMetadataBlocks: 0,
+    unknownEvents: new Map(), badEvents: new Map(),
+  };
+  private pos: number;
+  private readonly ctx: DecodeContext;
+
+  /** `data` is the decompressed capture; `file` names it in errors. */
+  constructor(readonly file: string, private readonly data: Buffer) {
+    this.head = { file, version: { major: 0, minor: 0 }, machine: null, threads: [], fds: [], interfaces: [], users: [], groups: [] };
+    this.pos = this.readSectionHeader();
+    this.readMetadata();
+    const tgid = new Map<number, number>();
+    for (const t of this.head.threads) tgid.set(t.tid, t.pid);
+    this.ctx = { tgid, skippedType: 0, skipReason: null };
+  }
+
+  /** The next record, or null at the end of the capture. */
+  next(): RawRecord | null {
+    const b = this.data;
+    for (;;) {
+      if (this.pos >= b.length) return null;
+      const at = this.pos;
+      const [type, total] = this.frame(at);
+      this.pos = at + total;
+      const kind = EVENT_BLOCKS.get(type);
+      if (kind === undefined) {
+        this.otherBlock(type);
+        continue;
+      }
+      const rec = this.event(at, total, kind);
+      if (rec !== null) return rec;
+    }
+  }
+
+  *[Symbol.iterator](): Iterator<RawRecord> {
+    for (let r = this.next(); r !== null; r = this.next()) yield r;
+  }
+
+  /** Validates the block at `at` and returns [type, total length]. */
+  private frame(at: number): [number, number] {
+    const b = this.data;
+    if (at + 12 > b.length) throw new ScapFormatError(this.file, at, `truncated block header (${b.length - at} bytes left)`);
+    const type = b.readUInt32LE(at);
+    const total = b.readUInt32LE(at + 4);
+    if (total < 12 || total % 4 !== 0) throw new ScapFormatError(this.file, at, `block 0x${type.toString(16)} has invalid length ${total}`);
+    if (at + total > b.length) throw new ScapFormatError(this.file, at, `block 0x${type.toString(16)} of ${total} bytes is truncated (${b.length - at} left)`);
+    const trailer = b.readUInt32LE(at + total - 4);
+    if (trailer !== total) throw new ScapFormatError(this.file, at, `block 0x${type.toString(16)}: header length ${total}, trailer ${trailer}`);
+    return [type, total];
+  }
+
+  private event(at: number, total: number, kind: EventBlockKind): RawRecord | null {
+    const b = this.data;
+    this.stats.events++;
+    const cpu = b.readUInt16LE(at + 8);
+    let p = at + 10;
+    if (kind.hasFlags) {
+      p += 4;
+      this.stats.eventsWithFlags++;
+    }
+    const avail = at + total - 4 - p;
+    const header = kind.version === 2 ? 26 : 22;
+    if (avail < header) throw new ScapFormatError(this.file, at, `event block too short for an event header (${avail} bytes)`);
+    const rec = decodeEvent(b, p, avail, kind.version, cpu, this.ctx);
+    if (rec === null) {
+      const m = this.ctx.skipReason === 'unknown-type' ? this.stats.unknownEvents : this.stats.badEvents;
+      m.set(this.ctx.skippedType, (m.get(this.ctx.skippedType) ?? 0) + 1);
+      return null;
+    }
+    this.stats.records++;
+    return rec;
+  }
+
+  private otherBlock(type: number): void {
+    if (isMetadata(type)) {
+      this.stats.lateMetadataBlocks++;
+      return;
+    }
+    if (type === SHB_BLOCK) throw new ScapFormatError(this.file, this.pos, 'a second section header: concatenated captures are not supported');
+    this.stats.unknownBlocks.set(type, (this.stats.unknownBlocks.get(type) ?? 0) + 1);
+  }
+
+  private readSectionHeader(): number {
+    const b = this.data;
+    if (b.length < 28 || b.readUInt32LE(0) !== SHB_BLOCK) throw new ScapFormatError(this.file, 0, 'not a scap capture (no section header block)');
+    const [, total] = this.frame(0);
+    if (total < 28) throw new ScapFormatError(this.file, 0, `section header of ${total} bytes is too short`);
+    const magic = b.readUInt32LE(8);
+    if (magic === 0x4d3c2b1a) throw new ScapFormatError(this.file, 8, 'big-endian captures are not supported');
+    if (magic !== SHB_MAGIC) throw new ScapFormatError(this.file, 8, `bad byte-order magic 0x${magic.toString(16)}`);
+    const major = b.readUInt16LE(12);
+    const minor = b.readUInt16LE(14);
+    if (major > SHB_MAJOR) throw new ScapFormatError(this.file, 12, `capture format ${major}.${minor} is newer than this reader (${SHB_MAJOR}.x)`);
+    this.head.version = { major, minor };
+    return total;
+  }
+
+  /** Parses the metadata blocks up to the first event block. */
+  private readMetadata(): void {
+    const b = this.data;
+    const h = this.head;
+    while (this.pos < b.length) {
+      const at = this.pos;
+      const [type, total] = this.frame(at);
+      if (EVENT_BLOCKS.has(type)) return;
+      const s = at + 8;
+      const e = at + total - 4;
+      const plv = PL_VERSIONS.get(type);
+      if (plv !== undefined) h.threads.push(...parseProcessList(this.file, b, s, e, plv));
+      else if (isOneOf(type, MI_BLOCK)) h.machine = parseMachineInfo(this.file, b, s, e);
+      else if (isOneOf(type, FDL_V1) || type === FDL_V2) h.fds.push(...parseFdList(this.file, b, s, e, type === FDL_V2));
+      else if (isOneOf(type, IL_V1) || type === IL_V2) h.interfaces = parseInterfaceList(this.file, b, s, e, type === IL_V2);
+      else if (isOneOf(type, UL_V1) || type === UL_V2) {
+        const ul = parseUserList(this.file, b, s, e, type === UL_V2);
+        h.users = ul.users;
+        h.groups = ul.groups;
+      } else this.otherBlock(type);
+      this.pos = at + total;
+    }
+  }
+}
+
+function isMetadata(type: number): boolean {
+  return PL_VERSIONS.has(type) || isOneOf(type, MI_BLOCK) || isOneOf(type, FDL_V1) || type === FDL_V2 ||
+    isOneOf(type, IL_V1) || type === IL_V2 || isOneOf(type, UL_V1) || type === UL_V2;
+}
