@@ -22,7 +22,7 @@ export const UNSUPPORTED_SYNTAX: readonly UnsupportedSyntax[] = [
     feature: 'operator-modifier',
     example: 'proc.name == oneof (cat, nginx)',
     pattern:
-      /(?:==|=|!=|\b(?:glob|iglob|contains|icontains|bcontains|startswith|bstartswith|endswith|regex))\s+(?:oneof|anyof|allof)\s+(?!(?:and|or|not)(?![A-Za-z0-9]))[(A-Za-z]/,
+      /(?:(?<![<>!=])==?|!=|\b(?:glob|iglob|contains|icontains|bcontains|startswith|bstartswith|endswith|regex))\s+(?:oneof|anyof|allof)\s+(?!(?:and|or|not)(?![A-Za-z0-9]))[(A-Za-z]/,
     reason: `the operator modifiers 'oneof', 'anyof' and 'allof' are not supported by Saker (newer libsinsp syntax); use 'in (...)' or one check per value`,
   },
   {
