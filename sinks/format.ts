@@ -1,0 +1,132 @@
+// How an alert is printed, in Falco's two forms. Shared by the sinks and the CLI
+// (`saker eval` prints alerts with it).
+//
+// Text (one line):   <time>: <Priority> <output>
+//   time is `2016-08-04T16:17:57.881781397+0000` (timeFormat 'iso8601', the default: Falco's
+//   time_format_iso_8601) or `16:17:57.881781397` (timeFormat 'time', Falco's default). Saker
+//   prints UTC in both; Falco's 'time' form uses the local zone.
+// JSON (one line), as Falco's json_output prints it (nlohmann::json: keys sorted, tags sorted):
+//   {"hostname":"web-01","output":"<the text line>","output_fields":{"evt.time.iso8601":"...",
+//    "fd.name":"/etc/shadow",...},"priority":"Warning","rule":"...","source":"syscall",
+//    "tags":["a","b"],"time":"2016-08-04T16:17:57.881781397Z"}
+//   `output` is the full text line, time and priority included; `output_fields` has the time
+//   field of that prefix (`evt.time.iso8601`, or `evt.time` as an integer of ns) plus the
+//   alert's fields, null where a field had no value. Field values are strings (the alert
+//   schema keeps printed values), where Falco prints numeric fields as numbers.
+import type { Alert } from '../schemas/types.generated.js';
+import { SinkConfigError } from './errors.js';
+
+export type AlertFormat = 'text' | 'json';
+export type TimeFormat = 'iso8601' | 'time';
+
+export interface FormatOptions {
+  /** Time in the text line and `output` (default 'iso8601'). */
+  timeFormat?: TimeFormat;
+  /** JSON: include the `output` property (Falco's json_include_output_property, default true). */
+  includeOutput?: boolean;
+  /** JSON: include the `tags` property (Falco's json_include_tags_property, default true). */
+  includeTags?: boolean;
+}
+
+/** Falco's priorities, most severe first; the index is the syslog severity (RFC 5424). */
+export const PRIORITIES = ['Emergency', 'Alert', 'Critical', 'Error', 'Warning', 'Notice', 'Informational', 'Debug'] as const;
+export type Priority = (typeof PRIORITIES)[number];
+
+const PRIORITY_BY_NAME = new Map<string, Priority>([
+  ...PRIORITIES.map((p) => [p.toLowerCase(), p] as [string, Priority]),
+  ['info', 'Informational'],
+]);
+
+/** Falco's spelling of a priority, from any case or `info`; undefined if it is not one. */
+export function normalizePriority(name: string): Priority | undefined {
+  return PRIORITY_BY_NAME.get(name.toLowerCase());
+}
+
+/** Syslog severity 0 (emergency) .. 7 (debug) of a priority; an unknown one counts as warning. */
+export function syslogSeverity(priority: string): number {
+  const p = normalizePriority(priority);
+  return p === undefined ? 4 : PRIORITIES.indexOf(p);
+}
+
+const NS_PER_S = 1_000_000_000n;
+
+/** Seconds and the ns within them, for any ns timestamp (negative ones included). */
+function split(ns: bigint): { seconds: number; nanos: string } {
+  let seconds = ns / NS_PER_S;
+  let rest = ns % NS_PER_S;
+  if (rest < 0n) {
+    rest += NS_PER_S;
+    seconds -= 1n;
+  }
+  return { seconds: Number(seconds), nanos: rest.toString().padStart(9, '0') };
+}
+
+/** `YYYY-MM-DDTHH:MM:SS` in UTC. */
+function isoSeconds(seconds: number): string {
+  return new Date(seconds * 1000).toISOString().slice(0, 19);
+}
+
+/** RFC 3339 with ns, UTC: `2024-01-01T00:00:00.123456789Z` (the JSON `time`). */
+export function rfc3339Nanos(ns: bigint): string {
+  const { seconds, nanos } = split(ns);
+  return `${isoSeconds(seconds)}.${nanos}Z`;
+}
+
+/** The time as the text line prints it. */
+export function formatTime(ns: bigint, timeFormat: TimeFormat = 'iso8601'): string {
+  const { seconds, nanos } = split(ns);
+  const iso = isoSeconds(seconds);
+  return timeFormat === 'iso8601' ? `${iso}.${nanos}+0000` : `${iso.slice(11)}.${nanos}`;
+}
+
+function priorityName(priority: string): string {
+  return normalizePriority(priority) ?? priority;
+}
+
+/** Falco's text line: `<time>: <Priority> <output>` (no newline). */
+export function formatAlertText(alert: Alert, options: FormatOptions = {}): string {
+  return `${formatTime(alert.time, options.timeFormat)}: ${priorityName(alert.priority)} ${alert.output}`;
+}
+
+function sortedKeys(obj: Record<string, unknown>): string[] {
+  // Code-unit order, like std::map<std::string> in nlohmann::json.
+  return Object.keys(obj).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+/** Falco's JSON line (no newline). */
+export function formatAlertJson(alert: Alert, options: FormatOptions = {}): string {
+  const timeFormat = options.timeFormat ?? 'iso8601';
+  // The time field of the output prefix; evt.time is a 64-bit integer, written as digits.
+  const fields: Record<string, string> = {};
+  if (timeFormat === 'iso8601') fields['evt.time.iso8601'] = JSON.stringify(formatTime(alert.time, 'iso8601'));
+  else fields['evt.time'] = alert.time.toString();
+  for (const [name, value] of Object.entries(alert.outputFields)) fields[name] = JSON.stringify(value);
+  const outputFields = sortedKeys(fields).map((k) => `${JSON.stringify(k)}:${fields[k]}`).join(',');
+
+  const parts: string[] = [`"hostname":${JSON.stringify(alert.hostname)}`];
+  if (options.includeOutput !== false) parts.push(`"output":${JSON.stringify(formatAlertText(alert, { timeFormat }))}`);
+  parts.push(
+    `"output_fields":{${outputFields}}`,
+    `"priority":${JSON.stringify(priorityName(alert.priority))}`,
+    `"rule":${JSON.stringify(alert.rule)}`,
+    `"source":${JSON.stringify(alert.source)}`,
+  );
+  if (options.includeTags !== false) parts.push(`"tags":${JSON.stringify([...new Set(alert.tags)].sort())}`);
+  parts.push(`"time":${JSON.stringify(rfc3339Nanos(alert.time))}`);
+  return `{${parts.join(',')}}`;
+}
+
+export interface AlertFormatterOptions extends FormatOptions {
+  format: AlertFormat;
+}
+
+/** A line formatter chosen once (validated here, so a typo fails at startup). */
+export function createAlertFormatter(options: AlertFormatterOptions): (alert: Alert) => string {
+  const { format, timeFormat = 'iso8601' } = options;
+  if (format !== 'text' && format !== 'json') throw new SinkConfigError(`format must be 'text' or 'json', got ${JSON.stringify(format)}`);
+  if (timeFormat !== 'iso8601' && timeFormat !== 'time') {
+    throw new SinkConfigError(`timeFormat must be 'iso8601' or 'time', got ${JSON.stringify(timeFormat)}`);
+  }
+  const opts: FormatOptions = { ...options, timeFormat };
+  return format === 'text' ? (a) => formatAlertText(a, opts) : (a) => formatAlertJson(a, opts);
+}
