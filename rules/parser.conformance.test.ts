@@ -91,7 +91,8 @@ function checkPositions(node: BoolNode, text: string): void {
   switch (node.kind) {
     case 'or':
     case 'and':
-      expect(node.pos).toEqual(node.children[0]!.pos);
+      at(node.pos, '', node.kind);
+      expect(text.slice(node.pos.offset, node.children[0]!.pos.offset)).toMatch(/^[(\s]*$/);
       node.children.forEach((c) => checkPositions(c, text));
       return;
     case 'not':

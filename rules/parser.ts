@@ -136,6 +136,8 @@ class ConditionParser {
   /** Precedence climbing over LOGICAL_OPERATORS; runs of one operator become one n-ary node. */
   private parseExpression(minPrecedence: number): BoolNode {
     const s = this.scanner;
+    // An and/or node starts where its first operand does, including that operand's parentheses.
+    const start = s.offset;
     let left = this.parseNot();
     let built: AndNode | OrNode | undefined;
     for (;;) {
@@ -152,10 +154,9 @@ class ConditionParser {
       if (built && built.kind === op.keyword) {
         built.children.push(right);
       } else {
+        const pos = s.positionAt(start);
         const node: AndNode | OrNode =
-          op.keyword === 'and'
-            ? { kind: 'and', children: [left, right], pos: left.pos }
-            : { kind: 'or', children: [left, right], pos: left.pos };
+          op.keyword === 'and' ? { kind: 'and', children: [left, right], pos } : { kind: 'or', children: [left, right], pos };
         built = node;
         left = node;
       }
