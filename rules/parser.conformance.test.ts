@@ -6,10 +6,12 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { load } from 'js-yaml';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { BoolNode, FieldExpr, Position, ValueExpr } from './ast.js';
 import { ConditionSyntaxError } from './errors.js';
 import { formatCondition } from './format-condition.js';
+import { flattenListItems, substituteLists } from './list-substitution.js';
 import { parseCondition } from './parser.js';
 import { findUnsupportedSyntax } from './unsupported-syntax.js';
 
@@ -193,4 +195,53 @@ describe('libsinsp filter parser conformance', () => {
         `${counts.unsupportedReject} reject cases still rejected)`,
     );
   });
+});
+
+// Falco's own rule files: every macro and rule condition must parse once lists are substituted
+// (lists from the files loaded before it count, as for Falco's incubating/sandbox files).
+const RULE_SETS: string[][] = [
+  ['falcosecurity-rules/falco_rules.yaml'],
+  ['falcosecurity-rules/falco_rules.yaml', 'falcosecurity-rules/falco-incubating_rules.yaml'],
+  ['falcosecurity-rules/falco_rules.yaml', 'falcosecurity-rules/falco-sandbox_rules.yaml'],
+  ['falcosecurity-rules/falco_rules.yaml', 'falcosecurity-rules/falco-deprecated_rules.yaml'],
+  ['falco-0.10.0/falco_rules.yaml', 'falco-0.10.0/application_rules.yaml'],
+  ['falco-rules-1.0.0/falco_rules.yaml'],
+];
+
+interface RuleFileItem {
+  list?: string;
+  items?: unknown[];
+  macro?: string;
+  rule?: string;
+  condition?: string;
+}
+
+function readRuleFile(file: string): RuleFileItem[] {
+  const path = resolve(projectRoot, '../shared/conformance/rules', file);
+  if (!existsSync(path)) throw new Error(`conformance rule file not found at ${path}`);
+  return (load(readFileSync(path, 'utf8')) as RuleFileItem[] | null) ?? [];
+}
+
+describe("Falco's rule files parse", () => {
+  for (const files of RULE_SETS) {
+    it(files.join(' + '), () => {
+      const items = files.flatMap(readRuleFile);
+      const lists = flattenListItems(
+        items.filter((i) => i.list !== undefined).map((i) => ({ name: i.list!, items: (i.items ?? []).map(String) })),
+      );
+      const own = readRuleFile(files[files.length - 1]!).filter((i) => typeof i.condition === 'string');
+      expect(own.length).toBeGreaterThan(5);
+      for (const item of own) {
+        const text = substituteLists(item.condition!, lists);
+        let ast: BoolNode;
+        try {
+          ast = parseCondition(text);
+        } catch (err) {
+          throw new Error(`${item.macro ?? item.rule}: ${(err as Error).message}\n${text}`);
+        }
+        checkPositions(ast, text);
+        expect(shape(parseCondition(formatCondition(ast)))).toBe(shape(ast));
+      }
+    });
+  }
 });
