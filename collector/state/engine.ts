@@ -11,6 +11,7 @@
 // thread. Exits a source lost are covered by `maxThreads`: past it, the least recently active
 // tenth of the threads is evicted. Per-process fd tables are capped by `maxFdsPerProcess`.
 import type { Ancestor, Container, FileDescriptor, Process } from '../../schemas/types.generated.js';
+import { freezeWithSlot } from '../encode/fragment-slot.js';
 import { CollectorConfigError } from '../errors.js';
 import type { ProcessFacts, RawRecord } from '../raw-record.js';
 import { HOST_CONTAINER_ID, containerIdFromCgroup } from './container-id.js';
@@ -259,7 +260,7 @@ export class StateEngine {
     const p = th.proc;
     if (th.view !== null && th.viewVersion === p.version && th.viewUsersGen === this.usersGen) return th.view;
     const leader = p.sid === null ? undefined : this.processes.get(p.sid);
-    const view: Process = Object.freeze({
+    const view: Process = freezeWithSlot({
       tid: th.tid, pid: p.pid, ppid: p.ppid, vpid: p.vpid, sid: p.sid, name: p.comm, exe: p.exe,
       exepath: p.exepath, args: Object.freeze(p.args.slice()) as string[], cwd: p.cwd, tty: p.tty,
       uid: p.uid, gid: p.gid, user: this.users.get(p.uid) ?? null, group: this.groups.get(p.gid) ?? null,
@@ -290,7 +291,7 @@ export class StateEngine {
       out.push(this.selfAncestor(parent));
       cur = parent;
     }
-    p.ancestors = Object.freeze(out) as Ancestor[];
+    p.ancestors = freezeWithSlot(out);
     p.ancestorRefs = refs;
     p.ancestorVersions = versions;
     return p.ancestors;
@@ -401,7 +402,7 @@ export function isMemfdPath(path: string): boolean {
 }
 
 function freezeContainer(c: Container): Container {
-  return Object.freeze({ ...c, mounts: Object.freeze(c.mounts.map((m) => Object.freeze({ ...m }))) as Container['mounts'] });
+  return freezeWithSlot({ ...c, mounts: Object.freeze(c.mounts.map((m) => Object.freeze({ ...m }))) as Container['mounts'] });
 }
 
 function positiveInt(v: number, name: string): number {

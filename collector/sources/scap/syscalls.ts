@@ -1,10 +1,10 @@
 // Names of the syscalls scap reports through its generic event (PPME_GENERIC_E/X, "syscall"):
 // the event's `ID` parameter is a PPM_SC code (a stable, append-only enumeration in libs'
 // driver/ppm_events_public.h), and Falco shows the syscall's name as evt.type. Index = PPM_SC code.
-// Names follow what Falco 0.10's libsinsp printed (e.g. `newselect`, `llseek`, `setuid` for the
-// 32-bit variants).
+// Names follow what Falco 0.10's libsinsp printed (e.g. `<unknown>` for code 0, which old drivers
+// sent for syscalls they had no code for; `newselect`, `llseek`, `setuid` for the 32-bit variants).
 const NAMES = `
-unknown restart_syscall exit read write open close creat link unlink chdir time mknod chmod stat
+<unknown> restart_syscall exit read write open close creat link unlink chdir time mknod chmod stat
 lseek getpid mount ptrace alarm fstat pause utime access sync kill rename mkdir rmdir dup pipe
 times brk acct ioctl fcntl setpgid umask chroot ustat dup2 getppid getpgrp setsid sethostname
 setrlimit getrusage gettimeofday settimeofday symlink lstat readlink uselib swapon reboot mmap
@@ -57,7 +57,7 @@ lsm_get_self_attr lsm_set_self_attr lsm_list_modules mseal uretprobe removexattr
 getxattrat setxattrat open_tree_attr file_getattr file_setattr listns uprobe rseq_slice_yield`.trim().split(/\s+/);
 
 export function syscallName(ppmSc: number): string {
-  return NAMES[ppmSc] ?? 'unknown';
+  return NAMES[ppmSc] ?? '<unknown>';
 }
 
 export const SYSCALL_NAME_COUNT = NAMES.length;

@@ -1,0 +1,87 @@
+// Stage 2 of the collector pipeline (enrich): RawRecord + state -> Event. Applies the record to
+// the state engine (stage 1) first, then describes it: the thread and process, parent-first
+// ancestors, the descriptor it acts on, the container, and the arguments in text and raw form.
+// proc, ancestors, fd and container are the state engine's frozen views, shared between the
+// events of one thread until something changes; only the event's own fields and args are new.
+import type { Event, FileDescriptor, Host } from '../../schemas/types.generated.js';
+import { freezeWithSlot } from '../encode/fragment-slot.js';
+import { CollectorConfigError } from '../errors.js';
+import type { RawRecord } from '../raw-record.js';
+import type { StateEngine } from '../state/engine.js';
+import type { ThreadEntry } from '../state/types.js';
+import { formatArgs, type ArgContext } from './arg-text.js';
+
+export interface EnricherOptions {
+  state: StateEngine;
+  host: Host;
+  /** evt.num of the first event minus one (default 0). */
+  firstSeq?: number;
+}
+
+export class Enricher implements ArgContext {
+  private readonly state: StateEngine;
+  private readonly host: Host;
+  private seq: number;
+  private thread: ThreadEntry | null = null;
+  private eventFd: FileDescriptor | null = null;
+
+  constructor(options: EnricherOptions) {
+    if (!options.host || typeof options.host.id !== 'string' || options.host.id === '' || typeof options.host.name !== 'string') {
+      throw new CollectorConfigError('enricher: host { id, name } is required (id: the machine-id)');
+    }
+    this.state = options.state;
+    this.host = freezeWithSlot({ id: options.host.id, name: options.host.name });
+    this.seq = options.firstSeq ?? 0;
+  }
+
+  /** Applies the record to the state and returns its event. */
+  enrich(rec: RawRecord): Event {
+    const state = this.state;
+    const th = state.apply(rec);
+    const fd = state.eventFd;
+    this.thread = th;
+    this.eventFd = fd;
+    const p = th.proc;
+    return {
+      host: this.host,
+      seq: ++this.seq,
+      ts: rec.ts,
+      source: 'syscall',
+      type: rec.type,
+      dir: rec.dir,
+      cpu: rec.cpu,
+      res: rec.res,
+      args: formatArgs(rec, this),
+      proc: state.procView(th),
+      ancestors: state.ancestors(p) as Event['ancestors'],
+      fd,
+      container: state.container(p),
+    };
+  }
+
+  /** The bus key of the last enriched event: `host:tgid`, built once per process. */
+  lastKey(): string {
+    const p = this.thread!.proc;
+    if (p.key === null) p.key = `${this.host.id}:${p.pid}`;
+    return p.key;
+  }
+
+  get lastSeq(): number {
+    return this.seq;
+  }
+
+  // ArgContext: descriptor names for fd arguments, user/group names for id arguments.
+  fd(num: number): FileDescriptor | null {
+    const current = this.eventFd;
+    if (current !== null && current.num === num) return current;
+    return this.thread === null ? null : this.state.lookupFd(this.thread, num);
+  }
+
+  user(uid: number): string | undefined {
+    return this.state.userName(uid);
+  }
+
+  group(gid: number): string | undefined {
+    return this.state.groupName(gid);
+  }
+}
