@@ -125,7 +125,8 @@ const ROWS: readonly Row[] = [
   [265, 'access', 'X', 'res:i64 name:str mode:access'],
   [272, 'container', 'E', 'json:str'],
   [292, 'execve', 'E', 'filename:str'],
-  [293, 'execve', 'X', 'res:i64 exe:str args:strs tid:i64 pid:i64 ptid:i64 cwd:str fdlimit:u64 pgft_maj:u64 pgft_min:u64 vm_size:u32 vm_rss:u32 vm_swap:u32 comm:str cgroups:strs env:strs tty:u32 vpgid:i64 loginuid:u32 flags:u32 cap_inheritable:u64 cap_permitted:u64 cap_effective:u64 exe_ino:u64 exe_ino_ctime:big exe_ino_mtime:big uid:u32 trusted_exepath:str pgid:i64 gid:u32 filename:str'],
+  // loginuid is signed: -1 means unset, as Falco shows it.
+  [293, 'execve', 'X', 'res:i64 exe:str args:strs tid:i64 pid:i64 ptid:i64 cwd:str fdlimit:u64 pgft_maj:u64 pgft_min:u64 vm_size:u32 vm_rss:u32 vm_swap:u32 comm:str cgroups:strs env:strs tty:u32 vpgid:i64 loginuid:i32 flags:u32 cap_inheritable:u64 cap_permitted:u64 cap_effective:u64 exe_ino:u64 exe_ino_ctime:big exe_ino_mtime:big uid:u32 trusted_exepath:str pgid:i64 gid:u32 filename:str'],
   [294, 'setpgid', 'E', 'pid:i64 pgid:i64'],
   [295, 'setpgid', 'X', 'res:i64 pid:i64 pgid:i64'],
   [354, 'useradded', 'E', 'uid:u32 gid:u32 name:str home:str shell:str container_id:str'],

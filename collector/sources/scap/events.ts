@@ -204,7 +204,7 @@ function processFacts(rec: RawRecord, spec: EventSpec, ctx: DecodeContext): void
   const tty = num(a['tty']);
   if (tty !== undefined) facts.tty = tty;
   const loginuid = num(a['loginuid']);
-  if (loginuid !== undefined) facts.loginuid = loginuid === 0xffffffff ? -1 : loginuid;
+  if (loginuid !== undefined) facts.loginuid = loginuid === 0xffffffff ? -1 : loginuid; // i32 in the table; u32 in newer drivers
   const cap = num(a['cap_effective']);
   if (cap !== undefined) facts.capEffective = cap;
   if (spec.name === 'clone') facts.startTs = rec.ts;
