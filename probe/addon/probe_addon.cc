@@ -58,7 +58,7 @@ class Probe : public Napi::ObjectWrap<Probe> {
   static Napi::Function Define(Napi::Env env) {
     return DefineClass(env, "NativeProbe",
                        {InstanceMethod("stats", &Probe::Stats), InstanceMethod("ack", &Probe::Ack),
-                        InstanceMethod("close", &Probe::Close)});
+                        InstanceMethod("close", &Probe::Close), InstanceMethod("missing", &Probe::Missing)});
   }
 
   // new NativeProbe(options, onBatch(buffer, count, bootToEpochNs))
@@ -135,6 +135,10 @@ class Probe : public Napi::ObjectWrap<Probe> {
     for (uint32_t i = 0; i < names.Length(); i++) {
       std::string name = names.Get(i).As<Napi::String>().Utf8Value();
       bpf_link *l = bpf_program__attach_tracepoint(prog, category, name.c_str());
+      if (!l && errno == ENOENT) {  // this kernel lacks the syscall (e.g. no module support)
+        missing_.push_back(name);
+        continue;
+      }
       if (!l) {
         throw std::runtime_error("attaching tracepoint " + std::string(category) + "/" + name +
                                  " failed: " + strerror(errno) + " " + LogTail());
@@ -204,6 +208,13 @@ class Probe : public Napi::ObjectWrap<Probe> {
     return info.Env().Undefined();
   }
 
+  // Tracepoints that do not exist on this kernel (left unattached).
+  Napi::Value Missing(const Napi::CallbackInfo &info) {
+    Napi::Array a = Napi::Array::New(info.Env(), missing_.size());
+    for (size_t i = 0; i < missing_.size(); i++) a.Set(i, Napi::String::New(info.Env(), missing_[i]));
+    return a;
+  }
+
   Napi::Value Close(const Napi::CallbackInfo &info) {
     Teardown();
     return info.Env().Undefined();
@@ -211,6 +222,7 @@ class Probe : public Napi::ObjectWrap<Probe> {
 
   saker_probe *skel_ = nullptr;
   std::vector<bpf_link *> links_;
+  std::vector<std::string> missing_;
   std::unique_ptr<Reader> reader_;
   Napi::ThreadSafeFunction tsfn_;
 };

@@ -72,7 +72,7 @@ struct {
 } exec_args SEC(".maps");
 
 /* Per-syscall tracepoint formats (see /sys/kernel/tracing/events/syscalls/.../format). */
-struct sys_enter_ctx { __u64 common; int nr; int pad; __u64 args[6]; };
+struct sys_enter_ctx { __u64 common; int nr; };
 struct sys_exit_ctx { __u64 common; int nr; int pad; long ret; };
 
 /* Kernels before 6.15 call it `parent`. */
@@ -491,6 +491,7 @@ int saker_exec_enter(struct sys_enter_ctx *ctx)
 	struct saker_sc_conf *conf;
 	struct exec_enter *e;
 	struct scratch *s;
+	struct pt_regs *regs;
 	__u8 ai;
 
 	if (nr >= SAKER_MAX_NR || is_self())
@@ -499,8 +500,16 @@ int saker_exec_enter(struct sys_enter_ctx *ctx)
 	s = bpf_map_lookup_elem(&scratch, &zero);
 	if (!conf || !conf->enabled || !s)
 		return 0;
+	/* From pt_regs, not ctx: execve's tracepoint record has 3 arguments, and a program that
+	 * reads past a tracepoint's record is refused at attach time. */
+	regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
 	e = (void *)s->b;
-	__builtin_memcpy(e->args, ctx->args, sizeof(e->args));
+	e->args[0] = BPF_CORE_READ(regs, di);
+	e->args[1] = BPF_CORE_READ(regs, si);
+	e->args[2] = BPF_CORE_READ(regs, dx);
+	e->args[3] = BPF_CORE_READ(regs, r10);
+	e->args[4] = BPF_CORE_READ(regs, r8);
+	e->args[5] = BPF_CORE_READ(regs, r9);
 	ai = conf->blob_arg[0];
 	e->path[0] = 0;
 	if (ai < 6)

@@ -1,0 +1,183 @@
+// The probe's public API: open the eBPF syscall probe, iterate batches of RawRecords, read its
+// counters, close it. Pipeline stage "probe": kernel ring buffer -> native reader thread
+// (packed batches, bpf/record.h) -> this queue -> decode.ts -> the consumer (the collector).
+import { pino, type Logger } from 'pino';
+import type { RawRecord } from '../collector/raw-record.js';
+import { decodeBatch } from './decode.js';
+import { ProbeError, ProbeOptionsError, ProbeUnavailableError } from './errors.js';
+import { loadAddon, selfhood, syscallConfig, type NativeProbe } from './native.js';
+import { BY_NAME, PROCEXIT } from './syscalls.js';
+
+export { selectSyscalls, tracepointsFor, STATE_SYSCALLS, SYSCALLS, PROCEXIT } from './syscalls.js';
+export type { SyscallSelection, SyscallSpec } from './syscalls.js';
+export { decodeBatch, decodeRecord } from './decode.js';
+export { ProbeError, ProbeOptionsError, ProbeUnavailableError, RecordLayoutError } from './errors.js';
+
+export interface ProbeOptions {
+  /** Syscall names (Falco event types) plus `procexit`; see selectSyscalls(). */
+  syscalls: readonly string[];
+  /** Ring buffer size in bytes: a power of two, 64 KiB .. 1 GiB. Default 8 MiB. */
+  ringBytes?: number;
+  /** Pending bytes in the ring past which the kernel wakes the reader. Default ringBytes / 8. */
+  wakeupBytes?: number;
+  /** Bytes per batch handed to JavaScript (>= 64 KiB). Default 1 MiB. */
+  batchBytes?: number;
+  /** Batches handed out and not yet taken by the consumer before the reader stops draining. Default 8. */
+  maxPendingBatches?: number;
+  /** Longest time a record waits in the ring or a partial batch, in ms. Default 10. */
+  flushMs?: number;
+  /** Filter this process out in the kernel. Default true. */
+  excludeSelf?: boolean;
+  logger?: Logger;
+}
+
+export interface CpuStats { cpu: number; emitted: number; ringFull: number; readFail: number; tooBig: number }
+
+export interface ProbeStats {
+  /** Records the kernel program produced (delivered + dropped + still in flight). */
+  emitted: number;
+  /** Records handed to JavaScript in batches. */
+  delivered: number;
+  /** Records lost in the kernel: ring full (includes tooBig). */
+  dropped: number;
+  /** Records delivered with a missing string/address (a user-memory read failed). */
+  readFail: number;
+  batches: number;
+  pendingBatches: number;
+  perCpu: CpuStats[];
+}
+
+/** A batch as the addon hands it over: `count` packed records (bpf/record.h). */
+export interface PackedBatch { buf: Buffer; count: number; bootToEpochNs: bigint }
+
+export interface Probe extends AsyncIterable<RawRecord[]> {
+  /** The syscalls (and procexit) attached. */
+  readonly syscalls: readonly string[];
+  /** Syscalls asked for whose tracepoints this kernel lacks (e.g. finit_module without module support). */
+  readonly missing: readonly string[];
+  /** Packed batches instead of decoded records (decode with decodeBatch). */
+  packedBatches(): AsyncIterable<PackedBatch>;
+  stats(): ProbeStats;
+  /** Detaches everything and ends the iteration. Idempotent. */
+  close(): Promise<void>;
+}
+
+const MiB = 1 << 20;
+
+interface Resolved { ringBytes: number; wakeupBytes: number; batchBytes: number; maxPending: number; flushMs: number; syscalls: string[] }
+
+function validate(o: ProbeOptions): Resolved {
+  if (!o || !Array.isArray(o.syscalls) || o.syscalls.length === 0) throw new ProbeOptionsError('syscalls: a non-empty list of syscall names is required');
+  const unknown = o.syscalls.filter((s) => s !== PROCEXIT && !BY_NAME.has(s));
+  if (unknown.length > 0) throw new ProbeOptionsError(`syscalls: not supported by the probe: ${unknown.join(', ')} (see selectSyscalls)`);
+  const ringBytes = o.ringBytes ?? 8 * MiB;
+  if (!Number.isInteger(ringBytes) || ringBytes < 65536 || ringBytes > 1024 * MiB || (ringBytes & (ringBytes - 1)) !== 0) {
+    throw new ProbeOptionsError(`ringBytes: a power of two between 64 KiB and 1 GiB, got ${ringBytes}`);
+  }
+  const wakeupBytes = o.wakeupBytes ?? ringBytes / 8;
+  if (!Number.isInteger(wakeupBytes) || wakeupBytes < 1 || wakeupBytes > ringBytes) throw new ProbeOptionsError(`wakeupBytes: 1 .. ringBytes, got ${wakeupBytes}`);
+  const batchBytes = o.batchBytes ?? MiB;
+  if (!Number.isInteger(batchBytes) || batchBytes < 65536 || batchBytes > 256 * MiB) throw new ProbeOptionsError(`batchBytes: 64 KiB .. 256 MiB, got ${batchBytes}`);
+  const maxPending = o.maxPendingBatches ?? 8;
+  if (!Number.isInteger(maxPending) || maxPending < 1 || maxPending > 1024) throw new ProbeOptionsError(`maxPendingBatches: 1 .. 1024, got ${maxPending}`);
+  const flushMs = o.flushMs ?? 10;
+  if (!Number.isInteger(flushMs) || flushMs < 1 || flushMs > 10_000) throw new ProbeOptionsError(`flushMs: 1 .. 10000, got ${flushMs}`);
+  return { ringBytes, wakeupBytes, batchBytes, maxPending, flushMs, syscalls: [...new Set(o.syscalls)].sort() };
+}
+
+/** Loads and attaches the probe. Needs root (or CAP_BPF + CAP_PERFMON) and the built addon. */
+export async function openProbe(options: ProbeOptions): Promise<Probe> {
+  const r = validate(options);
+  const log = (options.logger ?? pino({ level: 'silent' })).child({ name: 'probe' });
+  const addon = loadAddon();
+  // Batches arrive on later ticks (through a thread-safe function), after `probe` is assigned.
+  let probe: LiveProbe | undefined;
+  const onBatch = (buf: Buffer, count: number, bootToEpochNs: bigint): void => probe?.push({ buf, count, bootToEpochNs });
+  let native: NativeProbe;
+  try {
+    native = new addon.NativeProbe(
+      { ...selfhood(options.excludeSelf ?? true), ringBytes: r.ringBytes, wakeupBytes: r.wakeupBytes, batchBytes: r.batchBytes,
+        maxPending: r.maxPending, flushMs: r.flushMs, ...syscallConfig(r.syscalls) },
+      onBatch,
+    );
+  } catch (cause) {
+    throw new ProbeUnavailableError(`opening the probe failed: ${(cause as Error).message}`, { cause });
+  }
+  const byTracepoint = new Map(r.syscalls.map((s) => [BY_NAME.get(s)?.tp ?? s, s]));
+  const absent = new Set(native.missing().map((t) => {
+    const base = t.replace(/^sys_(enter|exit)_/, '');
+    return base === 'sched_process_exit' ? PROCEXIT : byTracepoint.get(base) ?? base;
+  }));
+  const attached = r.syscalls.filter((s) => !absent.has(s));
+  if (absent.size > 0) log.warn({ missing: [...absent] }, 'tracepoints missing on this kernel; those syscalls are not recorded');
+  log.info({ syscalls: attached, ringBytes: r.ringBytes }, 'probe attached');
+  probe = new LiveProbe(native, attached, [...absent].sort(), log);
+  return probe;
+}
+
+class LiveProbe implements Probe {
+  private closed = false;
+  private iterating = false;
+  private readonly queue: PackedBatch[] = [];
+  private wake: (() => void) | undefined;
+
+  constructor(
+    private readonly native: NativeProbe,
+    readonly syscalls: readonly string[],
+    readonly missing: readonly string[],
+    private readonly log: Logger,
+  ) {}
+
+  push(b: PackedBatch): void {
+    if (this.closed) return;
+    this.queue.push(b);
+    this.signal();
+  }
+
+  private signal(): void {
+    const w = this.wake;
+    this.wake = undefined;
+    w?.();
+  }
+
+  async *packedBatches(): AsyncGenerator<PackedBatch> {
+    if (this.iterating) throw new ProbeError('the probe is already being iterated');
+    this.iterating = true;
+    try {
+      for (;;) {
+        const b = this.queue.shift();
+        if (b) {
+          // Taken by the consumer: the reader thread may fill another batch.
+          if (!this.closed) this.native.ack(1);
+          yield b;
+          continue;
+        }
+        if (this.closed) return;
+        await new Promise<void>((resolve) => { this.wake = resolve; });
+      }
+    } finally {
+      this.iterating = false;
+    }
+  }
+
+  async *[Symbol.asyncIterator](): AsyncGenerator<RawRecord[]> {
+    for await (const b of this.packedBatches()) yield decodeBatch(b.buf, b.count, b.bootToEpochNs);
+  }
+
+  stats(): ProbeStats {
+    if (this.closed) throw new ProbeError('the probe is closed');
+    const n = this.native.stats();
+    let emitted = 0, dropped = 0, readFail = 0;
+    for (const c of n.perCpu) { emitted += c.emitted; dropped += c.ringFull; readFail += c.readFail; }
+    return { emitted, delivered: n.delivered, dropped, readFail, batches: n.batches, pendingBatches: n.pendingBatches, perCpu: n.perCpu };
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.native.close();
+    this.queue.length = 0;
+    this.log.info('probe detached');
+    this.signal();
+  }
+}
