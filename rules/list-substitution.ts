@@ -23,10 +23,11 @@ export interface SubstitutedCondition {
   originalOffset(offset: number): number;
 }
 
+/** `lists` values are treated as immutable: their joined text is cached per array. */
 export function substituteLists(condition: string, lists: ReadonlyMap<string, readonly string[]>): string {
   let text = condition;
   for (const [name, items] of lists) {
-    const pass = substituteOne(text, name, joinItems(items));
+    const pass = substituteOne(text, name, items);
     if (pass) text = pass.text;
   }
   return text;
@@ -36,7 +37,7 @@ export function substituteListsMapped(condition: string, lists: ReadonlyMap<stri
   let text = condition;
   const passes: Piece[][] = [];
   for (const [name, items] of lists) {
-    const pass = substituteOne(text, name, joinItems(items));
+    const pass = substituteOne(text, name, items);
     if (!pass) continue;
     text = pass.text;
     passes.push(pass.pieces);
@@ -77,8 +78,17 @@ export function flattenListItems(lists: Iterable<ListDefinition>): Map<string, s
   return out;
 }
 
+// The loader substitutes the same lists into hundreds of conditions; quoting once per list
+// instead of once per condition is most of the cost saved.
+const joined = new WeakMap<readonly string[], string>();
+
 function joinItems(items: readonly string[]): string {
-  return items.map(quoteListItem).join(', ');
+  let text = joined.get(items);
+  if (text === undefined) {
+    text = items.map(quoteListItem).join(', ');
+    joined.set(items, text);
+  }
+  return text;
 }
 
 /** A stretch of a pass's output: copied from the input (mapped 1:1) or a substitution (mapped to the name). */
@@ -103,8 +113,9 @@ function mapBack(pieces: readonly Piece[], offset: number): number {
 const isBlank = (c: number): boolean => c === 32 || c === 9 || c === 10 || c === 13;
 const isDelimiter = (c: number): boolean => isBlank(c) || c === 40 || c === 41 || c === 44 || c === 61; // ( ) , =
 
-function substituteOne(text: string, name: string, sub: string): { text: string; pieces: Piece[] } | undefined {
-  if (name.length === 0) return undefined;
+function substituteOne(text: string, name: string, items: readonly string[]): { text: string; pieces: Piece[] } | undefined {
+  if (name.length === 0 || !text.includes(name)) return undefined;
+  const sub = joinItems(items);
   let out = '';
   let copyFrom = 0;
   const pieces: Piece[] = [];

@@ -163,7 +163,12 @@ function readExceptions(ctx: LoadContext, raw: unknown, ruleOrigin: ItemOrigin, 
     }
     const known = appendTo?.exceptions.find((e) => e.name === origin.itemName);
     if (known) {
-      out.push({ ...known, values: Array.isArray(item.values) ? [...item.values] : [], origin });
+      const values = Array.isArray(item.values) ? [...item.values] : [];
+      if (Array.isArray(known.fields) && values.some((row) => !Array.isArray(row) || row.length !== known.fields.length)) {
+        ctx.error('LOAD_ERR_VALIDATE', 'Fields and values lists must have equal length', origin);
+        return undefined;
+      }
+      out.push({ ...known, values, origin });
       continue;
     }
     if (!('fields' in item)) {

@@ -198,7 +198,11 @@ function applyList(ctx: LoadContext, obj: Item, origin: ItemOrigin): void {
   }
   if (mode === 'append') previous!.items.push(...items);
   else if (mode === 'replace') previous!.items = items;
-  else ctx.source.lists.set(origin.itemName, { name: origin.itemName, items, visibility: ctx.nextVisibility(), origin });
+  const visibility = ctx.nextVisibility();
+  if (previous) previous.visibility = visibility;
+  if (mode === undefined) {
+    ctx.source.lists.set(origin.itemName, { name: origin.itemName, items, index: previous?.index ?? visibility, visibility, origin });
+  }
 }
 
 function applyMacro(ctx: LoadContext, obj: Item, origin: ItemOrigin): void {

@@ -1,6 +1,7 @@
 // Preparation: RuleSetSource -> rules ready to compile. For every rule and macro: list
-// substitution (lists visible at the item), parsing, macro expansion (macros visible at the
-// item, loops detected), exceptions, then a compile against the Event schema that checks every
+// substitution (every list, in definition order), parsing,
+// macro expansion (against the final definitions of all macros, as Falco resolves forward
+// references; loops detected), exceptions, then a compile against the Event schema that checks every
 // field, operator and value. Unused macros and lists, and rules that match too many event
 // types, are warnings.
 import type { BoolNode, Position } from './ast.js';
@@ -29,7 +30,8 @@ export interface PreparedRule {
 interface TextOrigin { item: ItemOrigin; segments: readonly ConditionSegment[]; original: string; parsed: string; shift: number }
 
 export class Preparer {
-  private readonly flatLists = new Map<string, { items: string[]; visibility: number }>();
+  /** Lists after one level of expansion, in definition order (the order substitution runs in). */
+  private readonly lists = new Map<string, readonly string[]>();
   private readonly usedLists = new Set<string>();
   private readonly usedMacros = new Set<string>();
   private readonly expanded = new Map<string, BoolNode | null>();
@@ -37,17 +39,18 @@ export class Preparer {
   private readonly origins = new WeakMap<Position, TextOrigin>();
 
   constructor(private readonly source: RuleSetSource, private readonly ctx: LoadContext) {
-    const sorted = [...source.lists.values()].sort((a, b) => a.visibility - b.visibility);
-    for (const list of sorted) {
+    // As Falco: an item naming a list whose first definition came before this list's last
+    // (re)definition is replaced by that list's own items, one level deep.
+    for (const list of source.lists.values()) {
       const items: string[] = [];
       for (const item of list.items) {
-        const ref = this.flatLists.get(item);
-        if (ref) {
+        const ref = source.lists.get(item);
+        if (ref && ref.index < list.visibility) {
           this.usedLists.add(item);
           items.push(...ref.items);
         } else items.push(item);
       }
-      this.flatLists.set(list.name, { items, visibility: list.visibility });
+      this.lists.set(list.name, items);
     }
   }
 
@@ -67,17 +70,21 @@ export class Preparer {
     return out;
   }
 
-  private visibleLists(visibility: number): Map<string, readonly string[]> {
-    const map = new Map<string, readonly string[]>();
-    for (const [name, list] of this.flatLists) if (list.visibility < visibility) map.set(name, list.items);
-    return map;
+  /** Substitutes every list, one after the other in definition order, as Falco does. */
+  private substitute(text: string): string {
+    let out = text;
+    for (const [name, items] of this.lists) {
+      if (!out.includes(name)) continue;
+      const next = substituteLists(out, new Map([[name, items]]));
+      if (next !== out) this.usedLists.add(name);
+      out = next;
+    }
+    return out;
   }
 
   /** Substitutes lists, parses, and records where every node came from. Null on a syntax error (reported). */
-  private parse(item: ItemOrigin, segments: readonly ConditionSegment[], text: string, visibility: number, shift: number): BoolNode | null {
-    const lists = this.visibleLists(visibility);
-    const parsed = substituteLists(text, lists);
-    if (parsed !== text) for (const name of lists.keys()) if (containsWord(text, name)) this.usedLists.add(name);
+  private parse(item: ItemOrigin, segments: readonly ConditionSegment[], text: string, shift: number): BoolNode | null {
+    const parsed = this.substitute(text);
     const origin: TextOrigin = { item, segments, original: text, parsed, shift };
     try {
       const ast = parseCondition(parsed);
@@ -99,32 +106,32 @@ export class Preparer {
     }
     this.inProgress.add(macro.name);
     const text = macro.condition.map((s) => s.text).join(' ');
-    const ast = this.parse(macro.origin, macro.condition, text, macro.visibility, 0);
-    const result = ast && this.expand(ast, macro.visibility, macro.origin);
+    const ast = this.parse(macro.origin, macro.condition, text, 0);
+    const result = ast && this.expand(ast, macro.origin);
     this.inProgress.delete(macro.name);
     this.expanded.set(macro.name, result);
     return result;
   }
 
   /** Inlines macro references; reports undefined ones against `item`. */
-  private expand(node: BoolNode, visibility: number, item: ItemOrigin): BoolNode | null {
+  private expand(node: BoolNode, item: ItemOrigin): BoolNode | null {
     switch (node.kind) {
       case 'and': case 'or': {
         const children: BoolNode[] = [];
         for (const c of node.children) {
-          const e = this.expand(c, visibility, item);
+          const e = this.expand(c, item);
           if (!e) return null;
           children.push(e);
         }
         return { ...node, children };
       }
       case 'not': {
-        const child = this.expand(node.child, visibility, item);
+        const child = this.expand(node.child, item);
         return child && { ...node, child };
       }
       case 'macro': {
         const macro = this.source.macros.get(node.name);
-        if (!macro || macro.visibility >= visibility) {
+        if (!macro) {
           this.ctx.error('LOAD_ERR_VALIDATE', `Undefined macro '${node.name}' used in filter.`, { ...item, ...this.locateNode(node.pos) });
           return null;
         }
@@ -149,8 +156,8 @@ export class Preparer {
     }
     const base = rule.condition.map((s) => s.text).join(' ');
     const text = withExceptions(base, rule.exceptions);
-    const ast = this.parse(rule.origin, rule.condition, text, rule.visibility, text === base ? 0 : 1);
-    const condition = ast && this.expand(ast, rule.visibility, rule.origin);
+    const ast = this.parse(rule.origin, rule.condition, text, text === base ? 0 : 1);
+    const condition = ast && this.expand(ast, rule.origin);
     if (!condition) return null;
     let predicate: Predicate<Event>;
     try {
@@ -180,11 +187,6 @@ export class Preparer {
     }
     return { def: rule, condition, eventTypes, output, predicate };
   }
-}
-
-function containsWord(text: string, word: string): boolean {
-  const re = new RegExp(`(^|[\\s(),=])${word.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}($|[\\s(),=])`);
-  return re.test(text);
 }
 
 function registerPositions(node: unknown, origin: TextOrigin, into: WeakMap<Position, TextOrigin>): void {

@@ -31,7 +31,9 @@ export interface ConditionSegment {
 export interface ListDef {
   name: string;
   items: string[];
-  /** Load order of the definition: items see only definitions with a lower visibility. */
+  /** Load order of the first definition. */
+  index: number;
+  /** Load order of the last (re)definition or append: a list's items may name lists whose index is lower. */
   visibility: number;
   origin: ItemOrigin;
 }

@@ -78,7 +78,7 @@ export function parseYamlFile(file: string, text: string): YamlFile {
 
   let documents: unknown[];
   try {
-    documents = yaml.loadAll(text, undefined, { filename: file, listener } as yaml.LoadOptions);
+    documents = loadTolerantOfTags(text, file, listener, () => { stack.length = 0; });
   } catch (err) {
     const mark = (err as { mark?: { line: number; column: number; position: number } }).mark;
     const reason = (err as { reason?: string }).reason ?? (err as Error).message;
@@ -101,6 +101,28 @@ export function parseYamlFile(file: string, text: string): YamlFile {
       return toPosition(locateInScalar(text, start.offset, scalar, offset));
     },
   };
+}
+
+/**
+ * yaml-cpp (Falco's parser) takes an unknown local tag as a plain value: `desc: != after x` is
+ * the text `after x`. js-yaml rejects it; so each unknown tag is registered as a no-op type
+ * and the document parsed again.
+ */
+function loadTolerantOfTags(text: string, file: string, listener: unknown, reset: () => void): unknown[] {
+  const tags: yaml.Type[] = [];
+  const seen = new Set<string>();
+  for (;;) {
+    try {
+      const schema = tags.length ? yaml.DEFAULT_SCHEMA.extend(tags) : yaml.DEFAULT_SCHEMA;
+      return yaml.loadAll(text, undefined, { filename: file, listener, schema } as yaml.LoadOptions);
+    } catch (err) {
+      const tag = /unknown tag !<([^>]*)>/.exec((err as Error).message)?.[1];
+      if (tag === undefined || seen.size > 32 || seen.has(tag)) throw err;
+      seen.add(tag);
+      for (const kind of ['scalar', 'sequence', 'mapping'] as const) tags.push(new yaml.Type(tag, { kind, construct: (d: unknown) => d }));
+      reset();
+    }
+  }
 }
 
 /**

@@ -1,0 +1,44 @@
+// Argument parsing shared by subcommands: node's parseArgs with clear errors, and the rule
+// selection options every judging command takes (Falco's -t/-T/-D and priority threshold).
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import type { EngineOptions, MatchMode } from '../rules/index.js';
+import { SakerError } from '../schemas/errors.js';
+import { expandRuleFiles } from './paths.js';
+
+export class UsageError extends SakerError {}
+
+export function parse(argv: string[], options: NonNullable<ParseArgsConfig['options']>, allowPositionals = true) {
+  try {
+    return parseArgs({ args: argv, options, allowPositionals, strict: true });
+  } catch (err) {
+    throw new UsageError((err as Error).message, { cause: err });
+  }
+}
+
+export const SELECTION_OPTIONS = {
+  rules: { type: 'string', multiple: true },
+  match: { type: 'string' },
+  tag: { type: 'string', multiple: true },
+  'skip-tag': { type: 'string', multiple: true },
+  'disable-rule': { type: 'string', multiple: true },
+  priority: { type: 'string' },
+  json: { type: 'boolean' },
+} as const;
+
+type SelectionValues = {
+  rules?: string[]; match?: string; tag?: string[]; 'skip-tag'?: string[]; 'disable-rule'?: string[]; priority?: string;
+};
+
+export function engineOptions(values: SelectionValues): EngineOptions {
+  if (!values.rules?.length) throw new UsageError('--rules FILE is required (use --rules default for the default ruleset)');
+  const match = values.match ?? 'first';
+  if (match !== 'first' && match !== 'all') throw new UsageError(`--match must be first or all, not ${match}`);
+  return {
+    files: expandRuleFiles(values.rules),
+    match: match as MatchMode,
+    tags: values.tag,
+    skipTags: values['skip-tag'],
+    disabledRules: values['disable-rule'],
+    minPriority: values.priority,
+  };
+}
