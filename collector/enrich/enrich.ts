@@ -72,9 +72,12 @@ export class Enricher implements ArgContext {
 
   // ArgContext: descriptor names for fd arguments, user/group names for id arguments.
   fd(num: number): FileDescriptor | null {
+    // The table first (a failed connect's event fd is where it tried to go, not the socket);
+    // then the event's own descriptor, which close has already removed from the table.
+    const inTable = this.thread === null ? null : this.state.lookupFd(this.thread, num);
+    if (inTable !== null) return inTable;
     const current = this.eventFd;
-    if (current !== null && current.num === num) return current;
-    return this.thread === null ? null : this.state.lookupFd(this.thread, num);
+    return current !== null && current.num === num ? current : null;
   }
 
   user(uid: number): string | undefined {

@@ -31,6 +31,8 @@ export interface StateOptions {
   maxFdsPerProcess?: number;
   /** Looks up a thread the tables do not know (live: /proc/PID). Null when it cannot. */
   resolveMissing?: (pid: number, tid: number) => ProcessSeed | null;
+  /** Whether a thread still exists (live: /proc/TID); eviction then prefers the dead ones. */
+  isAlive?: (tid: number) => boolean;
 }
 
 export type Handler = (s: StateEngine, rec: RawRecord, th: ThreadEntry) => FileDescriptor | null | undefined;
@@ -65,6 +67,7 @@ export class StateEngine {
   readonly maxFdsPerProcess: number;
   private readonly maxThreads: number;
   private readonly resolveMissing: ((pid: number, tid: number) => ProcessSeed | null) | undefined;
+  private readonly isAlive: ((tid: number) => boolean) | undefined;
   private readonly users = new Map<number, string>();
   private readonly groups = new Map<number, string>();
   private readonly containers = new Map<string, Container>();
@@ -75,6 +78,7 @@ export class StateEngine {
     this.maxThreads = positiveInt(options.maxThreads ?? 131_072, 'maxThreads');
     this.maxFdsPerProcess = positiveInt(options.maxFdsPerProcess ?? 65_536, 'maxFdsPerProcess');
     this.resolveMissing = options.resolveMissing;
+    this.isAlive = options.isAlive;
     this.containers.set(HOST_CONTAINER_ID, freezeContainer({ id: HOST_CONTAINER_ID, name: 'host', image: null, privileged: null, mounts: [] }));
   }
 
@@ -366,11 +370,41 @@ export class StateEngine {
     return this.addThread(rec.tid, p);
   }
 
+  /**
+   * Marks a process and its ancestors active: a quiet parent (init, sshd, a shell waiting for
+   * its child) stays while its descendants are busy, so eviction takes leaves first.
+   */
+  touchLineage(p: ProcessEntry): void {
+    const now = this.counters.records;
+    let cur: ProcessEntry | undefined = p;
+    for (let i = 0; cur !== undefined && i <= MAX_ANCESTORS; i++) {
+      const main = this.threads.get(cur.pid);
+      if (main !== undefined) main.lastSeen = now;
+      if (cur.ppid === cur.pid) break;
+      cur = this.processes.get(cur.ppid);
+    }
+  }
+
+  /** Evicts a tenth of the table, least recently active first, dead ones (if known) before live. */
   private evictStale(): void {
     const all = [...this.threads.values()].sort((a, b) => a.lastSeen - b.lastSeen);
     const n = Math.max(1, Math.floor(all.length / 10));
-    for (let i = 0; i < n; i++) this.removeThread(all[i]!);
-    this.counters.evictedThreads += n;
+    let evicted = 0;
+    if (this.isAlive !== undefined) {
+      for (let i = 0; i < all.length && evicted < n; i++) {
+        if (!this.isAlive(all[i]!.tid)) {
+          this.removeThread(all[i]!);
+          evicted++;
+        }
+      }
+    }
+    for (let i = 0; i < all.length && evicted < n; i++) {
+      if (this.threads.get(all[i]!.tid) === all[i]) {
+        this.removeThread(all[i]!);
+        evicted++;
+      }
+    }
+    this.counters.evictedThreads += evicted;
   }
 }
 

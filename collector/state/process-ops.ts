@@ -50,6 +50,7 @@ function forkFrom(s: StateEngine, parent: ProcessEntry | undefined, pid: number,
     p.vpid = parent.vpid === parent.pid ? pid : p.vpid;
     parent.fds.refs++;
     p.fds = parent.fds;
+    s.touchLineage(parent);
   }
   s.processes.set(pid, p);
   return p;
@@ -120,7 +121,8 @@ const execve: Handler = (s, rec, th) => {
   if (cwd !== undefined) p.cwd = asDirectory(cwd);
   const filename = strArg(s.arg(rec, th, 'filename'));
   p.exepath = f?.exepath ?? strArg(rec.args['trusted_exepath']) ?? (filename !== undefined ? resolvePath(p.cwd, filename) : p.exe);
-  p.comm = f?.comm ?? strArg(rec.args['comm']) ?? basename(p.exepath).slice(0, 15);
+  // The kernel names the process after the file passed to exec (`3` for /proc/self/fd/3).
+  p.comm = f?.comm ?? strArg(rec.args['comm']) ?? basename(filename ?? p.exepath).slice(0, 15);
   const flags = numberArg(rec.args['flags']);
   p.exeUpperLayer = f?.exeUpperLayer ?? (flags !== null && (flags & EXE_UPPER_LAYER) !== 0);
   p.exeFromMemfd = f?.exeFromMemfd ?? ((flags !== null && (flags & EXE_FROM_MEMFD) !== 0) || isMemfdPath(p.exepath));

@@ -83,7 +83,7 @@ function compareArg(rec: RawRecord, name: string, ours: RawArg | undefined, thei
   }
   if ('src' in ours) {
     if (ours.family === 'unix') {
-      if (theirs.slice(theirs.indexOf(' ') + 1) !== ours.src.path) fail();
+      if (theirs.slice(theirs.indexOf(' ') + 1) !== ('path' in ours.src ? ours.src.path : '')) fail();
     } else {
       const ep = (a: typeof ours.src): string => ('ip' in a ? `${a.ip}:${a.port}` : '');
       if (`${ep(ours.src)}->${ep(ours.dst)}` !== theirs) fail();

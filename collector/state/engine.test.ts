@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { shortLivedChildren } from '../../bench/collector-workload.js';
+import { createPipeline } from '../pipeline.js';
+import { CollectorConfigError } from '../errors.js';
+import { StateEngine } from './engine.js';
+
+describe('state engine', () => {
+  it('stays bounded through a million short-lived processes, some of whose exits are lost', () => {
+    const maxThreads = 4096;
+    const p = createPipeline({ host: { id: 'h', name: 'h' }, stateOptions: { maxThreads } });
+    p.state.seedProcess({ pid: 1, ppid: 0, comm: 'systemd', exepath: '/usr/lib/systemd/systemd' });
+    p.state.seedProcess({ pid: 50, ppid: 1, comm: 'make', exepath: '/usr/bin/make' });
+    let maxSeen = 0;
+    let n = 0;
+    let lastChildEvent = null as ReturnType<typeof p.enrich> | null;
+    for (const rec of shortLivedChildren(1_000_000, { parent: 50, pidBase: 100_000, loseExitEvery: 100 })) {
+      const e = p.enrich(rec);
+      if (rec.type === 'openat') lastChildEvent = e;
+      if (++n % 50_000 === 0) maxSeen = Math.max(maxSeen, p.state.threads.size);
+    }
+    const sizes = p.state.sizes();
+    // 10,000 exits were lost; only the cap reclaims those.
+    expect(p.state.counters.evictedThreads).toBeGreaterThanOrEqual(10_000 - maxThreads);
+    expect(maxSeen).toBeLessThanOrEqual(maxThreads + 1);
+    expect(sizes.threads).toBeLessThanOrEqual(maxThreads + 1);
+    expect(sizes.processes).toBeLessThanOrEqual(maxThreads + 1);
+    expect(sizes.fds).toBeLessThanOrEqual(2 * (maxThreads + 1));
+    // The busy parent is never the one evicted, and children still see it as their parent.
+    expect(p.state.processes.has(50)).toBe(true);
+    expect(lastChildEvent!.ancestors.map((a) => a.name)).toEqual(['make', 'systemd']);
+    expect(lastChildEvent!.fd).toMatchObject({ num: 3, name: '/tmp/f999' });
+    expect(p.state.counters.records).toBe(6_000_000 - 10_000);
+  }, 120_000);
+
+  it('caps a process fd table', () => {
+    const s = new StateEngine({ maxFdsPerProcess: 10 });
+    s.seedProcess({ pid: 7 });
+    for (let fd = 0; fd < 25; fd++) s.apply({ type: 'openat', dir: 'EXIT', ts: 1n, cpu: 0, tid: 7, pid: 7, res: fd, args: { dirfd: -100, name: `/f${fd}`, flags: 0 } });
+    expect(s.sizes().fds).toBe(10);
+    expect(s.counters.evictedFds).toBe(15);
+    expect(s.lookupFd(s.threads.get(7)!, 24)?.name).toBe('/f24');
+  });
+
+  it('resolves a thread it has not seen through the resolver, and rejects bad options', () => {
+    const s = new StateEngine({ resolveMissing: (pid) => ({ pid, ppid: 1, comm: 'late', exepath: '/bin/late', cwd: '/srv' }) });
+    const th = s.apply({ type: 'read', dir: 'EXIT', ts: 1n, cpu: 0, tid: 9, pid: 9, res: 0, args: { fd: 0 } });
+    expect(s.procView(th)).toMatchObject({ pid: 9, ppid: 1, name: 'late', exepath: '/bin/late', cwd: '/srv/' });
+    expect(s.counters.missingThreads).toBe(1);
+    expect(() => new StateEngine({ maxThreads: 0 })).toThrow(CollectorConfigError);
+    expect(() => s.seedFd(12345, { num: 1, typeChar: 'f' })).toThrow(/not seeded/);
+  });
+});
