@@ -326,6 +326,13 @@ describe('nesting limit', () => {
     expect(err.pos.offset).toBe(1000);
   });
 
+  it('has stack to spare at 1000 levels of the costliest shape', () => {
+    const text = `${Array.from({ length: 1000 }, (_, i) => `m${i} or x and not (`).join('')}z${')'.repeat(1000)}`;
+    expect(parseCondition(text).kind).toBe('or');
+    const transformers = `a.b = ${'tolower('.repeat(999)}c.d${')'.repeat(999)}`;
+    expect(parseCondition(transformers).kind).toBe('binary');
+  });
+
   it('counts transformers and not(...) groups too, and honours maxDepth', () => {
     expect(syntaxError('b64(b64(b64(a.b))) exists', { maxDepth: 2 }).reason).toBe('exceeded max depth limit of 2');
     expect(tree('b64(b64(a.b)) exists')).toBe('b64(b64(a.b)) exists');

@@ -67,6 +67,7 @@ const LOGICAL_OPERATORS: readonly LogicalOperator[] = [
   { keyword: 'or', precedence: 1 },
   { keyword: 'and', precedence: 2 },
 ];
+const TIGHTEST = Math.max(...LOGICAL_OPERATORS.map((o) => o.precedence));
 
 type ValueKind = 'none' | 'number' | 'string' | 'list';
 
@@ -150,7 +151,8 @@ class ConditionParser {
       }
       s.match(op.keyword);
       if (!s.skipBlanks() && s.peekCode() !== OPEN) this.fail(`expected blank or '(' after '${op.keyword}'`);
-      const right = this.parseExpression(op.precedence + 1);
+      // Operands of the tightest operator need no climbing; skipping that call saves stack per nesting level.
+      const right = op.precedence >= TIGHTEST ? this.parseNot() : this.parseExpression(op.precedence + 1);
       if (built && built.kind === op.keyword) {
         built.children.push(right);
       } else {
@@ -179,7 +181,7 @@ class ConditionParser {
         child = this.parseGroup();
         break;
       } else {
-        child = this.parsePrimary();
+        child = s.peekCode() === OPEN ? this.parseGroup() : this.parsePrimary();
         break;
       }
     }
