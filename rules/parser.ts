@@ -381,7 +381,7 @@ class ConditionParser {
     const fn = this.peekFunctionName();
     if (fn === undefined || (!TRANSFORMERS.has(fn) && !unsupportedTransformer(fn))) return undefined;
     const field = this.tryParseFieldExpr()!;
-    return { kind: 'fieldValue', field, pos: field.pos };
+    return { kind: 'fieldValue', field, pos: { ...field.pos } };
   }
 
   private tryParseStringLiteral(): LiteralValue | undefined {
