@@ -163,6 +163,7 @@ describe('substituteListsMapped', () => {
     const original = 'proc.name in (shells) and fd.name in (paths) and bad (';
     const m = substituteListsMapped(original, lists({ shells: ['bash', 'sh'], paths: ['/etc', '/usr'] }));
     expect(m.text).toBe('proc.name in ( bash, sh ) and fd.name in ( /etc, /usr ) and bad (');
+    expect(m.used).toEqual(['shells', 'paths']);
     // A parse error in the substituted text points at the same character of the original.
     try {
       parseCondition(m.text);
@@ -181,6 +182,8 @@ describe('substituteListsMapped', () => {
     const original = 'a.b in (outer) or c';
     const m = substituteListsMapped(original, lists({ outer: ['inner'], inner: ['x', 'y'] }));
     expect(m.text).toBe('a.b in ( x, y ) or c');
+    expect(m.used).toEqual(['outer', 'inner']);
+    expect(substituteListsMapped('a', lists({ outer: ['x'] }))).toMatchObject({ text: 'a', used: [] });
     expect(m.originalOffset(m.text.indexOf(' or c') + 4)).toBe(original.length - 1);
     expect(m.originalOffset(m.text.indexOf('y'))).toBe(original.indexOf('outer'));
   });

@@ -19,6 +19,8 @@ export interface ListDefinition {
 /** The substituted text and a map from its offsets back to the original condition's. */
 export interface SubstitutedCondition {
   text: string;
+  /** Names of the lists that were substituted, in substitution order (for "unused list" warnings). */
+  used: readonly string[];
   /** Offset in the original text of the character at `offset` in `text`; inside substituted items, the list name's start. */
   originalOffset(offset: number): number;
 }
@@ -36,14 +38,17 @@ export function substituteLists(condition: string, lists: ReadonlyMap<string, re
 export function substituteListsMapped(condition: string, lists: ReadonlyMap<string, readonly string[]>): SubstitutedCondition {
   let text = condition;
   const passes: Piece[][] = [];
+  const used: string[] = [];
   for (const [name, items] of lists) {
     const pass = substituteOne(text, name, items);
     if (!pass) continue;
     text = pass.text;
     passes.push(pass.pieces);
+    used.push(name);
   }
   return {
     text,
+    used,
     originalOffset(offset: number): number {
       let o = offset;
       for (let i = passes.length - 1; i >= 0; i--) o = mapBack(passes[i]!, o);
