@@ -2,7 +2,14 @@
 // (IPv4: 32-bit, IPv6: bigint), so a per-event test is a parse of the event's address and a
 // mask comparison.
 
-export interface Network { v6: boolean; base: bigint; mask: bigint }
+export interface Network {
+  v6: boolean;
+  base: bigint;
+  mask: bigint;
+  /** IPv4 networks also as 32-bit numbers: the per-event test then needs no bigint. */
+  base4: number;
+  mask4: number;
+}
 
 export function parseIp(text: string): { v6: boolean; value: bigint } | undefined {
   if (text.includes(':')) {
@@ -57,10 +64,34 @@ export function parseNetwork(text: string): Network | undefined {
   if (!Number.isInteger(prefix) || prefix < 0 || prefix > bits) return undefined;
   const all = (1n << BigInt(bits)) - 1n;
   const mask = all ^ ((1n << BigInt(bits - prefix)) - 1n);
-  return { v6: ip.v6, base: ip.value & mask, mask };
+  return { v6: ip.v6, base: ip.value & mask, mask, base4: Number(ip.value & mask) >>> 0, mask4: Number(mask) >>> 0 };
+}
+
+/** Dotted IPv4 -> 32-bit number without allocating; -1 when not an IPv4 address. */
+function ipv4Number(s: string): number {
+  let value = 0;
+  let part = -1;
+  let dots = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 46) {
+      if (part < 0 || ++dots > 3) return -1;
+      value = value * 256 + part;
+      part = -1;
+    } else if (c >= 48 && c <= 57) {
+      part = (part < 0 ? 0 : part * 10) + (c - 48);
+      if (part > 255) return -1;
+    } else return -1;
+  }
+  if (dots !== 3 || part < 0) return -1;
+  return value * 256 + part;
 }
 
 export function inNetwork(address: string, net: Network): boolean {
+  if (!net.v6) {
+    const v4 = ipv4Number(address);
+    if (v4 >= 0) return ((v4 & net.mask4) >>> 0) === net.base4;
+  }
   const ip = parseIp(address);
   return ip !== undefined && ip.v6 === net.v6 && (ip.value & net.mask) === net.base;
 }
