@@ -245,3 +245,41 @@ describe("Falco's rule files parse", () => {
     });
   }
 });
+
+// Bad input must always end in a positioned ConditionSyntaxError, never in another exception:
+// seeded random edits of the table's filters, with the characters the grammar cares about.
+describe('mutated libsinsp cases', () => {
+  it('either parse (and format back to the same tree) or fail with a ConditionSyntaxError inside the text', () => {
+    let seed = 0x5eed;
+    const random = (n: number): number => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return (seed >>> 8) % n;
+    };
+    const pieces = ['(', ')', '[', ']', '"', "'", '\\', ',', '=', ' ', '\n', 'not ', 'and ', 'or', 'val(', 'b64(', 'exists', 'in (', 'a.b', 'x'];
+    let parsed = 0;
+    let rejected = 0;
+    for (let i = 0; i < 20_000; i++) {
+      let text = CASES[random(CASES.length)]!.filter;
+      for (let edits = 1 + random(3); edits > 0; edits--) {
+        const at = random(text.length + 1);
+        const op = random(3);
+        if (op === 0) text = text.slice(0, at) + text.slice(at + 1);
+        else text = text.slice(0, at) + pieces[random(pieces.length)]! + text.slice(op === 1 ? at : at + 1);
+      }
+      let ast: BoolNode;
+      try {
+        ast = parseCondition(text);
+      } catch (err) {
+        if (!(err instanceof ConditionSyntaxError)) throw new Error(`${JSON.stringify(text)}: ${String(err)}`);
+        expect(err.pos.offset >= 0 && err.pos.offset <= text.length, JSON.stringify(text)).toBe(true);
+        rejected++;
+        continue;
+      }
+      parsed++;
+      const again = shape(parseCondition(formatCondition(ast)));
+      if (again !== shape(ast)) expect(again, `formatted ${JSON.stringify(text)}`).toBe(shape(ast));
+    }
+    expect(parsed).toBeGreaterThan(1000);
+    expect(rejected).toBeGreaterThan(1000);
+  });
+});
