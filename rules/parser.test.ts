@@ -341,6 +341,8 @@ describe('nesting limit', () => {
 
   it('turns hostile input into an error, never a crash', () => {
     expect(syntaxError('('.repeat(100_000)).reason).toBe('exceeded max depth limit of 1000');
+    // libsinsp's own regression case, with its default limit.
+    expect(syntaxError('('.repeat(100_000), { maxDepth: 100 }).reason).toBe('exceeded max depth limit of 100');
     expect(syntaxError(`${'tolower('.repeat(50_000)}a.b) exists`).reason).toBe('exceeded max depth limit of 1000');
     // A limit beyond what the stack holds still ends in a syntax error.
     expect(syntaxError(nested(200_000), { maxDepth: 1_000_000 }).reason).toBe('condition nests too deeply to parse');
