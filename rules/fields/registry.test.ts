@@ -15,8 +15,8 @@ describe('field registry', () => {
     expect(names.size).toBeGreaterThan(60);
     const missing = [...names].filter((n) => {
       try {
-        // `evt.arg.X` is written with a placeholder argument.
-        if (n.endsWith('.')) return resolveField(`${n}x`, undefined) === undefined;
+        // `evt.arg.X` (a placeholder argument) and `container.mount.*` (a family of fields).
+        if (n.endsWith('.')) return resolveField(`${n}x`, undefined) === undefined && !FIELDS.some((f) => f.name.startsWith(n));
         return resolveField(n, undefined) === undefined && resolveField(n, '1') === undefined;
       } catch {
         return false;
