@@ -129,6 +129,7 @@ export const fileCases: RuleCases[] = [
       'editor writes crontab': openWrite({ cmd: 'vim /etc/crontab' }, '/etc/crontab'),
       'ld.so.preload planted': openWrite({ cmd: 'bash', ancestors: ['sh -c', 'nginx'] }, '/etc/ld.so.preload'),
       'sudoers.d entry from a script': openWrite({ cmd: 'python3 persist.py' }, '/etc/sudoers.d/99-support'),
+      'sed writing a file that is not its temporary file': openWrite({ cmd: 'sed -n w/etc/cron.d/job /tmp/x' }, '/etc/cron.d/job'),
     },
     quiet: {
       'dpkg installs a configuration file': openWrite({ cmd: 'dpkg --unpack htop.deb', ancestors: ['apt-get install htop'] }, '/etc/htoprc.dpkg-new'),

@@ -14,7 +14,7 @@ export const processCases: RuleCases[] = [
     },
     quiet: {
       'entrypoint shell without a terminal': exec({ cmd: 'sh -c nginx -g daemon off;', ancestors: ['containerd-shim', 'systemd'], container: web }),
-      'terminal shell on the host': exec({ cmd: 'bash', tty: 34816, ancestors: ['sshd: alice@pts/0', 'sshd'], ...admin }),
+      'terminal shell on the host': exec({ cmd: 'bash', tty: 34816, ancestors: ['sshd alice@pts/0', 'sshd'], ...admin }),
       'shell started from the shell already reported': exec({ cmd: 'bash', tty: 34816, ancestors: ['sh', 'containerd-shim'], container: web }),
     },
   },
@@ -27,7 +27,7 @@ export const processCases: RuleCases[] = [
       'shell several levels below Apache': exec({ cmd: 'sh -c whoami', ancestors: ['perl /usr/lib/cgi-bin/status.pl', 'apache2 -k start', 'systemd'] }),
     },
     quiet: {
-      'login shell from sshd': exec({ cmd: 'bash', tty: 34816, ancestors: ['sshd: alice@pts/0', 'sshd', 'systemd'], ...admin }),
+      'login shell from sshd': exec({ cmd: 'bash', tty: 34816, ancestors: ['sshd alice@pts/0', 'sshd', 'systemd'], ...admin }),
       'shell from a build tool (java running gradle)': exec({ cmd: 'sh -c ./gradlew test', ancestors: ['java -cp gradle-launcher.jar org.gradle.launcher.daemon.bootstrap.GradleDaemon', 'bash'], ...admin }),
       'Tomcat shells are opt-in, off by default': exec({ cmd: 'sh -c id', ancestors: ['java -Dcatalina.base=/opt/tomcat org.apache.catalina.startup.Bootstrap start', 'systemd'] }),
       'shell below a shell below nginx (reported once, at the first shell)': exec({ cmd: 'bash', ancestors: ['sh -c bash', 'nginx', 'systemd'] }),
@@ -37,10 +37,10 @@ export const processCases: RuleCases[] = [
     rule: 'System user ran an interactive shell',
     fires: {
       'www-data shell with a terminal': exec({ cmd: 'bash', user: 'www-data', uid: 33, tty: 34816, ancestors: ['sudo -u www-data bash', 'bash', 'sshd'] }),
-      'nobody shell in an ssh session': exec({ cmd: 'sh', user: 'nobody', uid: 65534, ancestors: ['sshd: nobody', 'sshd'] }),
+      'nobody shell in an ssh session': exec({ cmd: 'sh', user: 'nobody', uid: 65534, ancestors: ['sshd nobody', 'sshd'] }),
     },
     quiet: {
-      'a person with a terminal shell': exec({ cmd: 'bash', tty: 34816, ancestors: ['sshd: alice@pts/0', 'sshd'], ...admin }),
+      'a person with a terminal shell': exec({ cmd: 'bash', tty: 34816, ancestors: ['sshd alice@pts/0', 'sshd'], ...admin }),
       'www-data shell without a terminal or login': exec({ cmd: 'sh -c /usr/sbin/sendmail -t -i', user: 'www-data', uid: 33, ancestors: php }),
     },
   },
