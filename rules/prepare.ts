@@ -10,7 +10,7 @@ import { ConditionSyntaxError, type SourceLocation } from './errors.js';
 import { type EventTypeSet, eventTypesOf, matchesTooManyTypes } from './evttypes.js';
 import { withExceptions } from './exceptions.js';
 import { eventAccess } from './event-access.js';
-import { substituteLists } from './list-substitution.js';
+import { substituteListsMapped } from './list-substitution.js';
 import type { LoadContext } from './loader.js';
 import { type OutputTemplate, OutputError, parseOutput } from './output.js';
 import { parseCondition } from './parser.js';
@@ -27,7 +27,7 @@ export interface PreparedRule {
 }
 
 /** Where the text a node was parsed from came from, to turn node positions into file positions. */
-interface TextOrigin { item: ItemOrigin; segments: readonly ConditionSegment[]; original: string; parsed: string; shift: number }
+interface TextOrigin { item: ItemOrigin; segments: readonly ConditionSegment[]; toOriginal: (offset: number) => number; shift: number }
 
 export class Preparer {
   /** Lists after one level of expansion, in definition order (the order substitution runs in). */
@@ -70,22 +70,13 @@ export class Preparer {
     return out;
   }
 
-  /** Substitutes every list, one after the other in definition order, as Falco does. */
-  private substitute(text: string): string {
-    let out = text;
-    for (const [name, items] of this.lists) {
-      if (!out.includes(name)) continue;
-      const next = substituteLists(out, new Map([[name, items]]));
-      if (next !== out) this.usedLists.add(name);
-      out = next;
-    }
-    return out;
-  }
-
   /** Substitutes lists, parses, and records where every node came from. Null on a syntax error (reported). */
   private parse(item: ItemOrigin, segments: readonly ConditionSegment[], text: string, shift: number): BoolNode | null {
-    const parsed = this.substitute(text);
-    const origin: TextOrigin = { item, segments, original: text, parsed, shift };
+    // Every list, one after the other in definition order, as Falco does.
+    const substituted = substituteListsMapped(text, this.lists);
+    for (const name of substituted.used) this.usedLists.add(name);
+    const parsed = substituted.text;
+    const origin: TextOrigin = { item, segments, toOriginal: (o) => substituted.originalOffset(o), shift };
     try {
       const ast = parseCondition(parsed);
       registerPositions(ast, origin, this.origins);
@@ -200,19 +191,9 @@ function registerPositions(node: unknown, origin: TextOrigin, into: WeakMap<Posi
   for (const [key, value] of Object.entries(obj)) if (key !== 'pos') registerPositions(value, origin, into);
 }
 
-/**
- * Maps an offset in the parsed text (after list substitution and exceptions) to the file. Text
- * before and after a substituted list maps exactly; an offset inside one maps to where it began.
- */
+/** Maps an offset in the parsed text (after list substitution and exceptions) to the file. */
 function locate(origin: TextOrigin, offset: number): Pick<SourceLocation, 'line' | 'column'> {
-  const { original, parsed } = origin;
-  let prefix = 0;
-  while (prefix < original.length && prefix < parsed.length && original[prefix] === parsed[prefix]) prefix++;
-  let suffix = 0;
-  while (suffix < original.length - prefix && suffix < parsed.length - prefix &&
-    original[original.length - 1 - suffix] === parsed[parsed.length - 1 - suffix]) suffix++;
-  let at = offset <= prefix ? offset : offset >= parsed.length - suffix ? original.length - (parsed.length - offset) : prefix;
-  at -= origin.shift;
+  let at = origin.toOriginal(offset) - origin.shift;
   for (const segment of origin.segments) {
     if (at <= segment.text.length) {
       const { yaml, node } = segment.origin;
