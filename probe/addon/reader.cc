@@ -62,14 +62,12 @@ void Reader::Stop() {
 
 void Reader::Ack(uint32_t n) {
   std::lock_guard<std::mutex> lk(mu_);
-  pending_ = n > pending_ ? 0 : pending_ - n;
+  uint32_t p = pending_.load();
+  pending_.store(n > p ? 0 : p - n);
   cv_.notify_all();
 }
 
-uint32_t Reader::Pending() {
-  std::lock_guard<std::mutex> lk(mu_);
-  return pending_;
-}
+uint32_t Reader::Pending() { return pending_.load(); }
 
 Batch *Reader::NewBatch() {
   Batch *b = new Batch{};
@@ -107,8 +105,7 @@ int Reader::OnSample(void *ctx, void *data, size_t size) {
   memcpy(r->cur_->data + r->cur_->len, data, size);
   r->cur_->len += need;
   r->cur_->count++;
-  std::lock_guard<std::mutex> lk(r->mu_);
-  return r->pending_ >= r->maxPending_ ? -EAGAIN : 0;
+  return r->pending_.load(std::memory_order_relaxed) >= r->maxPending_ ? -EAGAIN : 0;
 }
 
 void Reader::Loop() {
@@ -121,9 +118,6 @@ void Reader::Loop() {
     if (stop_.load()) break;
     epoll_wait(epfd_, &ev, 1, flushMs_);
     ring_buffer__consume(rb_);
-    std::unique_lock<std::mutex> lk(mu_);
-    bool room = pending_ < maxPending_;
-    lk.unlock();
-    if (room) Flush();
+    if (pending_.load() < maxPending_) Flush();
   }
 }

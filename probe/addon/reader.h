@@ -57,5 +57,5 @@ class Reader {
   std::atomic<uint64_t> batches_{0};
   std::mutex mu_;
   std::condition_variable cv_;
-  uint32_t pending_ = 0;
+  std::atomic<uint32_t> pending_{0};  // changed under mu_, read lock-free per record
 };

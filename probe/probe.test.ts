@@ -1,0 +1,166 @@
+// The live probe on the real kernel (root): real actions from child processes must come back as
+// records with the right pid, ppid, path, flags, address and return value.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type { RawRecord, SockAddr, SockTuple } from '../collector/raw-record.js';
+import { openProbe, selectSyscalls, type Probe } from './index.js';
+import { requireRoot, sleep } from './test-support.js';
+
+const O_WRONLY = 0o1, O_CREAT = 0o100, O_TRUNC = 0o1000, EACCES = 13;
+
+describe('probe on the live kernel', () => {
+  let probe: Probe;
+  const records: RawRecord[] = [];
+  let consumer: Promise<void>;
+  let dir: string;
+
+  beforeAll(async () => {
+    requireRoot();
+    dir = mkdtempSync(join(tmpdir(), 'saker-probe-'));
+    probe = await openProbe({ syscalls: selectSyscalls('all').syscalls, flushMs: 5 });
+    consumer = (async () => { for await (const batch of probe) for (const r of batch) records.push(r); })();
+  });
+
+  afterAll(async () => {
+    await probe?.close();
+    await consumer;
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** Records of `pid` once its procexit has arrived (all of its records are in by then). */
+  async function recordsOf(pid: number): Promise<RawRecord[]> {
+    const deadline = Date.now() + 10_000;
+    while (Date.now() < deadline) {
+      if (records.some((r) => r.pid === pid && r.type === 'procexit')) return records.filter((r) => r.pid === pid);
+      await sleep(20);
+    }
+    throw new Error(`no procexit record for pid ${pid} within 10 s (${records.filter((r) => r.pid === pid).length} records of it)`);
+  }
+
+  function run(file: string, args: string[]): number {
+    const c = spawnSync(file, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    if (c.error) throw c.error;
+    if (c.status !== 0) throw new Error(`${file} ${args.join(' ')} exited ${c.status}: ${c.stderr}`);
+    return c.pid as number;
+  }
+
+  test('only the tracepoints this kernel lacks are missing', () => {
+    expect(probe.missing.every((s) => s === 'init_module' || s === 'finit_module')).toBe(true);
+    expect(probe.syscalls).toContain('openat');
+    expect(probe.syscalls).toContain('procexit');
+  });
+
+  test('exec `cat /etc/shadow`: execve with argv and facts, the open, the exit', async () => {
+    const pid = run('/bin/cat', ['/etc/shadow']);
+    const mine = await recordsOf(pid);
+
+    const fork = mine.find((r) => ['clone', 'clone3', 'fork', 'vfork'].includes(r.type) && r.res === 0);
+    expect(fork?.facts?.ppid).toBe(process.pid);
+
+    const exec = mine.find((r) => r.type === 'execve' && r.res === 0);
+    expect(exec).toBeDefined();
+    expect(exec!.tid).toBe(pid);
+    expect(exec!.args.filename).toBe('/bin/cat');
+    expect(exec!.args.exe).toBe('/bin/cat');
+    expect(exec!.args.args).toEqual(['/etc/shadow']);
+    expect(exec!.facts).toMatchObject({ ppid: process.pid, uid: 0, gid: 0, comm: 'cat', exepath: '/bin/cat', exeFromMemfd: false });
+    expect(exec!.facts!.cgroup).toMatch(/^\//);
+    expect(exec!.ts).toBeGreaterThan(BigInt(Date.now() - 60_000) * 1_000_000n);
+
+    const open = mine.find((r) => (r.type === 'openat' || r.type === 'open') && r.args.name === '/etc/shadow');
+    expect(open).toBeDefined();
+    expect(open!.res).toBeGreaterThanOrEqual(0);
+    expect(open!.args.fd).toBe(open!.res);
+    expect((open!.args.flags as number) & 3).toBe(0); // O_RDONLY
+    expect(mine.some((r) => r.type === 'close' && r.args.fd === open!.res)).toBe(true);
+
+    const exit = mine.find((r) => r.type === 'procexit');
+    expect(exit!.args).toMatchObject({ ret: 0, sig: 0 });
+  });
+
+  test('a write below a temp dir: path, flags, mode and fd', async () => {
+    const target = join(dir, 'out.txt');
+    const pid = run('/bin/sh', ['-c', `echo hi > ${target}`]);
+    const open = (await recordsOf(pid)).find((r) => r.args.name === target);
+    expect(open?.type).toMatch(/^open(at)?$/);
+    expect(open!.args.flags as number & (O_WRONLY | O_CREAT | O_TRUNC)).toBe(O_WRONLY | O_CREAT | O_TRUNC);
+    expect(open!.args.mode).toBe(0o666);
+    expect(open!.res).toBeGreaterThanOrEqual(0);
+  });
+
+  test('connect to a local TCP listener and accept: addresses, ports, tuples', async () => {
+    const script = [
+      'import socket',
+      's = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(1)',
+      'c = socket.socket(); c.connect(s.getsockname())',
+      'a, peer = s.accept()',
+      'print(s.getsockname()[1], c.getsockname()[1])',
+    ].join('\n');
+    const c = spawnSync('python3', ['-c', script], { encoding: 'utf8' });
+    expect(c.status, c.stderr).toBe(0);
+    const [serverPort, clientPort] = c.stdout.trim().split(' ').map(Number);
+    const mine = await recordsOf(c.pid as number);
+
+    const connect = mine.find((r) => r.type === 'connect');
+    expect(connect).toBeDefined();
+    expect(connect!.res).toBe(0);
+    expect(connect!.args.addr).toEqual<SockAddr>({ family: 'inet', ip: '127.0.0.1', port: serverPort });
+    expect(connect!.args.tuple).toEqual<SockTuple>({
+      family: 'inet',
+      src: { family: 'inet', ip: '127.0.0.1', port: clientPort },
+      dst: { family: 'inet', ip: '127.0.0.1', port: serverPort },
+    });
+
+    const accept = mine.find((r) => (r.type === 'accept4' || r.type === 'accept') && (r.res as number) >= 0);
+    expect(accept).toBeDefined();
+    expect(accept!.args.fd).toBe(accept!.res);
+    expect(accept!.args.tuple).toEqual<SockTuple>({
+      family: 'inet',
+      src: { family: 'inet', ip: '127.0.0.1', port: clientPort },
+      dst: { family: 'inet', ip: '127.0.0.1', port: serverPort },
+    });
+
+    const bind = mine.find((r) => r.type === 'bind');
+    expect(bind!.args.addr).toEqual<SockAddr>({ family: 'inet', ip: '127.0.0.1', port: 0 });
+    expect(mine.find((r) => r.type === 'socket')!.args).toMatchObject({ domain: 2 });
+    expect(mine.some((r) => r.type === 'listen' && r.res === 0)).toBe(true);
+  });
+
+  test('rename, unlink, mkdir, symlink, chmod: paths and return values', async () => {
+    const a = join(dir, 'a.txt'), b = join(dir, 'b.txt'), d = join(dir, 'sub'), l = join(dir, 'link');
+    writeFileSync(a, 'x');
+    const script = `import os\nos.rename(${JSON.stringify(a)}, ${JSON.stringify(b)})\nos.chmod(${JSON.stringify(b)}, 0o600)\n` +
+      `os.symlink(${JSON.stringify(b)}, ${JSON.stringify(l)})\nos.unlink(${JSON.stringify(l)})\nos.unlink(${JSON.stringify(b)})\n` +
+      `os.mkdir(${JSON.stringify(d)}, 0o750)\nos.rmdir(${JSON.stringify(d)})\n` +
+      `try:\n  os.unlink(${JSON.stringify(b)})\nexcept FileNotFoundError:\n  pass\n`;
+    const pid = run('python3', ['-c', script]);
+    const mine = await recordsOf(pid);
+
+    const rename = mine.find((r) => r.type.startsWith('rename'));
+    expect(rename).toMatchObject({ res: 0, args: { oldpath: a, newpath: b } });
+    const unlinks = mine.filter((r) => r.type.startsWith('unlink') && (r.args.path === b || r.args.name === b));
+    expect(unlinks.map((r) => r.res)).toEqual([0, -2]); // the second one fails with ENOENT
+    expect(mine.find((r) => r.type.startsWith('symlink'))).toMatchObject({ res: 0, args: { target: b, linkpath: l } });
+    expect(mine.find((r) => r.type.startsWith('mkdir'))).toMatchObject({ res: 0, args: { path: d, mode: 0o750 } });
+    expect(mine.find((r) => r.type === 'rmdir')).toMatchObject({ res: 0, args: { path: d } });
+    const chmod = mine.find((r) => r.type.startsWith('chmod') || r.type === 'fchmodat');
+    expect(chmod).toMatchObject({ res: 0, args: { filename: b, mode: 0o600 } });
+  });
+
+  test('setuid to a test user, then a refused open', async () => {
+    const script = 'import os\nos.setuid(65534)\ntry:\n  open("/etc/shadow")\nexcept PermissionError:\n  pass\n';
+    const pid = run('python3', ['-c', script]);
+    const mine = await recordsOf(pid);
+    expect(mine.find((r) => r.type === 'setuid')).toMatchObject({ res: 0, args: { uid: 65534 } });
+    const open = mine.find((r) => r.args.name === '/etc/shadow');
+    expect(open?.res).toBe(-EACCES);
+  });
+
+  test('the process that opened the probe is filtered out in the kernel', () => {
+    expect(records.length).toBeGreaterThan(0);
+    expect(records.filter((r) => r.pid === process.pid)).toEqual([]);
+  });
+});
