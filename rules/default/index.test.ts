@@ -6,7 +6,10 @@ import { defaultRuleFiles, defaultRulesDir } from './index.js';
 
 test('defaultRuleFiles lists the YAML files of rules/default, absolute and sorted', () => {
   const files = defaultRuleFiles();
-  expect(files.map((f) => basename(f))).toEqual(['00-lists-macros.yaml', '10-process.yaml', '20-file.yaml', '30-network.yaml', '40-container.yaml']);
+  expect(files.map((f) => basename(f))).toEqual([
+    '00-lists-macros.yaml', '10-process.yaml', '11-process-attack-techniques.yaml', '20-file-sensitive.yaml',
+    '21-file-system-dirs.yaml', '22-file-logs.yaml', '30-network.yaml', '40-container.yaml',
+  ]);
   for (const f of files) expect(f.startsWith(defaultRulesDir())).toBe(true);
   expect(defaultRulesDir().startsWith('/')).toBe(true);
 });

@@ -1,4 +1,4 @@
-// Fire / look-alike events for the rules of 20-file.yaml.
+// Fire / look-alike events for the rules of 20-file-sensitive.yaml, 21-file-system-dirs.yaml, 22-file-logs.yaml.
 import { type Actor, type RuleCases, open, openRead, openWrite, pathCall } from '../event-builder.js';
 
 const admin: Partial<Actor> = { user: 'alice', uid: 1000, loginuid: 1000 };

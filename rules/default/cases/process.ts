@@ -1,4 +1,4 @@
-// Fire / look-alike events for the rules of 10-process.yaml.
+// Fire / look-alike events for the rules of 10-process.yaml and 11-process-attack-techniques.yaml.
 import { type Actor, type RuleCases, enter, exec, pathCall } from '../event-builder.js';
 
 const web = { id: '3f2a9c1b7d4e', image: 'docker.io/library/nginx:1.27' };
