@@ -12,7 +12,7 @@ import type { DeadLetterReason, EvaluatorMetrics } from './metrics.js';
 
 /** What the stage needs of the rule engine (rules/index.js `Engine` satisfies it). */
 export interface Judge {
-  judge(event: Event): Alert[];
+  judge(event: Event): readonly Alert[];
 }
 
 export interface JudgeStageOptions {
@@ -55,7 +55,7 @@ export function createJudgeStage(o: JudgeStageOptions): JudgeStage {
         quarantine(m, 'decode', err);
         continue;
       }
-      let matched: Alert[];
+      let matched: readonly Alert[];
       try {
         matched = o.judge.judge(event);
       } catch (err) {

@@ -15,8 +15,8 @@ import { createEvaluator } from '../evaluator/service.js';
 import { createEngine } from '../rules/index.js';
 import { alertCodec, eventCodec } from '../schemas/codec.js';
 import type { Alert } from '../schemas/types.generated.js';
-import { expectedRule, PIPELINE_RULES, pipelineEvent, pipelineKey } from './harness/events.js';
-import { httpGet, metricValue, startWorker, stopWorker, waitHealthy, type Worker } from './harness/evaluator.js';
+import { expectedRule, PIPELINE_RULES, pipelineEvent, pipelineKey } from '../bench/pipeline-events.js';
+import { httpGet, metricValue, startWorker, stopWorker, waitHealthy, type Worker } from '../bench/pipeline-workers.js';
 import { kafkaEndpoint, readCommitted, uniquePrefix, waitForZeroLag } from './harness/kafka.js';
 
 let brokers: string[];

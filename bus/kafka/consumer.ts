@@ -16,6 +16,7 @@ import { Partitioners } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { ConsumeOptions, ConsumedMessage, Subscription, SubscriptionHealth } from '../bus.js';
 import { BusError, ProducerFencedError } from '../errors.js';
+import { chunkForProduce, type PartitionCache } from './chunks.js';
 import type { ValidatedKafkaOptions } from './options.js';
 
 interface PartitionProducer {
@@ -31,10 +32,12 @@ export class TransactionalSubscription implements Subscription {
   private state: SubscriptionHealth['state'] = 'starting';
   private assigned: Record<string, number[]> = {};
   private error: string | undefined;
+  private readonly partitioner = Partitioners.DefaultPartitioner();
 
   constructor(
     private readonly kafka: Kafka,
     private readonly admin: Admin,
+    private readonly partitions: PartitionCache,
     private readonly v: ValidatedKafkaOptions,
     private readonly opts: ConsumeOptions,
     private readonly log: Logger,
@@ -98,10 +101,11 @@ export class TransactionalSubscription implements Subscription {
         }
         const txn = await pp.producer.transaction();
         try {
-          const topicMessages = out
-            .filter((o) => o.messages.length > 0)
-            .map((o) => ({ topic: o.topic, messages: o.messages.map((m) => ({ key: m.key, value: m.value, headers: m.headers })) }));
-          if (topicMessages.length > 0) await txn.sendBatch({ topicMessages, compression: this.v.compression });
+          for (const o of out) {
+            if (o.messages.length === 0) continue;
+            const requests = chunkForProduce(o.topic, o.messages, await this.partitions.get(o.topic), this.partitioner);
+            for (const messages of requests) await txn.send({ topic: o.topic, compression: this.v.compression, messages });
+          }
           await txn.sendOffsets({
             consumerGroupId: this.opts.groupId,
             topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: (BigInt(lastOffset) + 1n).toString() }] }],

@@ -8,6 +8,7 @@ import type { Bus, ConsumeOptions, OutgoingMessage, Subscription } from '../bus.
 import { BusConfigError, BusError } from '../errors.js';
 import { silentLogger } from '../logging.js';
 import type { TopicSpec } from '../topics.js';
+import { chunkForProduce, PartitionCache } from './chunks.js';
 import { TransactionalSubscription } from './consumer.js';
 import { kafkajsLevel, pinoLogCreator } from './logging.js';
 import { kafkaClientConfig, validateKafkaOptions, type KafkaBusOptions, type ValidatedKafkaOptions } from './options.js';
@@ -34,6 +35,8 @@ class KafkaBusImpl implements KafkaBus {
   private producer: Promise<Producer> | null = null;
   private admin: Promise<Admin> | null = null;
   private readonly subscriptions = new Set<TransactionalSubscription>();
+  private readonly partitioner = Partitioners.DefaultPartitioner();
+  private readonly partitions = new PartitionCache(() => this.getAdmin());
   private closed = false;
 
   constructor(
@@ -46,11 +49,8 @@ class KafkaBusImpl implements KafkaBus {
     if (messages.length === 0) return;
     const producer = await this.getProducer();
     try {
-      await producer.send({
-        topic,
-        compression: this.v.compression,
-        messages: messages.map((m) => ({ key: m.key, value: m.value, headers: m.headers })),
-      });
+      const requests = chunkForProduce(topic, messages, await this.partitions.get(topic), this.partitioner);
+      for (const r of requests) await producer.send({ topic, compression: this.v.compression, messages: r });
     } catch (err) {
       throw new BusError(`publishing ${messages.length} messages to '${topic}' failed`, { cause: err, retriable: isRetriable(err) });
     }
@@ -59,7 +59,7 @@ class KafkaBusImpl implements KafkaBus {
   async consume(opts: ConsumeOptions): Promise<Subscription> {
     this.assertOpen();
     if (opts.topics.length === 0) throw new BusConfigError('consume needs at least one topic');
-    const sub = new TransactionalSubscription(this.kafka, await this.getAdmin(), this.v, opts, this.log.child({ group: opts.groupId }));
+    const sub = new TransactionalSubscription(this.kafka, await this.getAdmin(), this.partitions, this.v, opts, this.log.child({ group: opts.groupId }));
     this.subscriptions.add(sub);
     try {
       await sub.start();

@@ -1,14 +1,26 @@
-// A deterministic stream of events for the pipeline tests and the benchmark. Event i:
+// A deterministic stream of events for the pipeline benchmark and the Kafka tests. Event i:
 //   i % 10 === 0  opens /etc/shadow        -> 'Pipeline secret file read'
 //   i % 10 === 5  runs bash in a container -> 'Pipeline shell in container'
 //   otherwise     opens a /tmp file        -> no alert
-// so 2 in 10 events alert (with test/fixtures/pipeline-rules.yaml). Keys spread over processes
+// so 2 in 10 events alert (with bench/pipeline-rules.yaml). Keys spread over processes
 // so that every partition of the events topic gets work.
-import { resolve } from 'node:path';
-import { exampleEvent } from '../../schemas/examples.js';
-import type { Event } from '../../schemas/types.generated.js';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { exampleEvent } from '../schemas/examples.js';
+import type { Event } from '../schemas/types.generated.js';
 
-export const PIPELINE_RULES = resolve(import.meta.dirname, '../fixtures/pipeline-rules.yaml');
+/** The project root, whether this runs from source (vitest) or from dist/ (the benchmark). */
+export function projectRoot(): string {
+  let dir = import.meta.dirname;
+  while (!existsSync(join(dir, 'package.json'))) {
+    const up = dirname(dir);
+    if (up === dir) throw new Error('no package.json above bench/');
+    dir = up;
+  }
+  return dir;
+}
+
+export const PIPELINE_RULES = join(projectRoot(), 'bench', 'pipeline-rules.yaml');
 
 const HOSTS = ['host-a', 'host-b', 'host-c', 'host-d'];
 

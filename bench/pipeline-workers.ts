@@ -1,10 +1,13 @@
 // Evaluator workers as real child processes running the built CLI (dist/, from `npm run build`),
-// exactly as an operator starts them: `saker evaluator --brokers ... --rules ...`.
+// exactly as an operator starts them: `saker evaluator --brokers ... --rules ...`. Used by the
+// pipeline benchmark and the Kafka tests.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { resolve } from 'node:path';
-import { ROOT } from './kafka.js';
+import { projectRoot } from './pipeline-events.js';
+
+const ROOT = projectRoot();
 
 const SAKER = resolve(ROOT, 'dist/cli/saker.js');
 

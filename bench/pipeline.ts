@@ -1,0 +1,241 @@
+// `npm run bench:pipeline`: events/s from collector-side publish through Kafka and evaluator
+// worker processes to alerts committed in the alerts topic, with 1 and 2 workers; then p50/p99
+// latency from event time to alert visible to a read-committed consumer at a fixed rate.
+// Also measures the stages alone in this process, to show where the time goes.
+//   node dist/bench/pipeline.js [--events N] [--workers 1,2] [--rate R,...] [--seconds S]
+// CPU seconds are reported beside wall time: on a shared 2-core machine wall time also measures
+// the neighbours, CPU time much less so.
+// Broker: KAFKA_BROKERS if set, else `scripts/kafka start` (a real local broker).
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { parseArgs } from 'node:util';
+import { Kafka, logLevel } from 'kafkajs';
+import { pino } from 'pino';
+import type { OutgoingMessage } from '../bus/bus.js';
+import { createKafkaBus, type KafkaBus } from '../bus/kafka/index.js';
+import { topicLayout, type TopicLayout } from '../bus/topics.js';
+import { EvaluatorMetrics } from '../evaluator/metrics.js';
+import { createJudgeStage } from '../evaluator/stage.js';
+import { createEngine } from '../rules/index.js';
+import { alertCodec, eventCodec } from '../schemas/codec.js';
+import { PIPELINE_RULES, expectedRule, pipelineEvent, pipelineKey, projectRoot } from './pipeline-events.js';
+import { httpGet, metricValue, startWorker, stopWorker, waitHealthy, type Worker } from './pipeline-workers.js';
+
+const { values } = parseArgs({
+  options: {
+    events: { type: 'string', default: '300000' },
+    workers: { type: 'string', default: '1,2' },
+    rate: { type: 'string', default: '50000,10000' },
+    seconds: { type: 'string', default: '15' },
+  },
+});
+const N = Number(values.events);
+const WORKER_COUNTS = values.workers!.split(',').map(Number);
+const RATES = values.rate!.split(',').map(Number).filter((r) => r > 0);
+const SECONDS = Number(values.seconds);
+
+/** Topics this run made; deleted at the end (by a fresh client: kafkajs keeps refreshing used topics). */
+const created: string[] = [];
+const fmt = (x: number): string => Math.round(x).toLocaleString('en-US');
+const line = (label: string, value: string): void => console.log(`  ${label.padEnd(48)} ${value}`);
+
+/** user+system CPU seconds of a process so far (Linux /proc; clock ticks are 1/100 s). */
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+function selfCpu(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+}
+
+async function brokers(): Promise<string[]> {
+  const env = process.env.KAFKA_BROKERS?.split(',').filter(Boolean);
+  if (env?.length) return env;
+  const { stdout } = await promisify(execFile)(join(projectRoot(), 'scripts/kafka'), ['start'], { timeout: 300_000 });
+  return stdout.trim().split('\n').pop()!.split(',');
+}
+
+function encodeAll(n: number, ts?: () => bigint): OutgoingMessage[] {
+  const out = new Array<OutgoingMessage>(n);
+  for (let i = 0; i < n; i++) {
+    const e = pipelineEvent(i, ts?.());
+    out[i] = { key: pipelineKey(e), value: eventCodec.encode(e) };
+  }
+  return out;
+}
+
+async function publishAll(bus: KafkaBus, topic: string, msgs: OutgoingMessage[], chunk = 5000): Promise<void> {
+  for (let i = 0; i < msgs.length; i += chunk) await bus.publish(topic, msgs.slice(i, i + chunk));
+}
+
+/** A read-committed consumer of the alerts topic that timestamps every alert as it arrives. */
+async function alertReader(list: string[], topic: string, onAlert: (value: Buffer, now: number) => void) {
+  const kafka = new Kafka({ clientId: 'bench-reader', brokers: list, logLevel: logLevel.NOTHING });
+  const consumer = kafka.consumer({ groupId: `bench-reader-${randomBytes(4).toString('hex')}`, readUncommitted: false, maxWaitTimeInMs: 50 });
+  await consumer.connect();
+  await consumer.subscribe({ topics: [topic], fromBeginning: true });
+  await consumer.run({
+    eachBatch: async ({ batch }) => {
+      const now = Date.now();
+      for (const m of batch.messages) onAlert(m.value!, now);
+    },
+  });
+  return consumer;
+}
+
+async function until(cond: () => boolean, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+function workerArgs(list: string[], layout: TopicLayout, prefix: string): string[] {
+  return ['--brokers', list.join(','), '--rules', PIPELINE_RULES, '--topic-prefix', prefix, '--group', `${prefix}.evaluators`, '--log-level', 'warn'];
+}
+
+async function startWorkers(list: string[], layout: TopicLayout, prefix: string, n: number): Promise<Worker[]> {
+  const ws = await Promise.all(Array.from({ length: n }, (_, i) => startWorker(`w${i}`, workerArgs(list, layout, prefix))));
+  await Promise.all(ws.map((w) => waitHealthy(w, 60_000)));
+  // Let the group settle (every member joined, one generation) before timing.
+  await new Promise((r) => setTimeout(r, 1000));
+  return ws;
+}
+
+async function stageCosts(): Promise<void> {
+  console.log('\nStages alone, in one process (no Kafka):');
+  const n = Math.min(N, 200_000);
+  let t = performance.now();
+  const msgs = encodeAll(n);
+  line('encode events (collector side)', `${fmt(n / ((performance.now() - t) / 1000))} events/s`);
+  const engine = createEngine({ files: [PIPELINE_RULES] });
+  const stage = createJudgeStage({ judge: engine, eventCodec, alertCodec, alertsTopic: 'a', deadLetterTopic: 'd', metrics: new EvaluatorMetrics() });
+  const batch = (from: number, to: number) => ({ topic: 'e', partition: 0, messages: msgs.slice(from, to).map((m, i) => ({ ...m, topic: 'e', partition: 0, offset: String(from + i), timestamp: 0, headers: {} })) });
+  await stage(batch(0, 20_000)); // warm-up
+  t = performance.now();
+  let alerts = 0;
+  for (let i = 0; i < n; i += 1000) for (const o of await stage(batch(i, Math.min(n, i + 1000)))) alerts += o.messages.length;
+  line('decode + judge + encode alerts (evaluator stage)', `${fmt(n / ((performance.now() - t) / 1000))} events/s (${fmt(alerts)} alerts)`);
+}
+
+async function publishOnly(bus: KafkaBus): Promise<void> {
+  const prefix = `bench.pub.${randomBytes(3).toString('hex')}`;
+  const layout = topicLayout({ prefix });
+  await bus.ensureTopics([layout.events]);
+  created.push(layout.events.name);
+  const msgs = encodeAll(N);
+  const t = performance.now();
+  await publishAll(bus, layout.events.name, msgs);
+  line('publish to Kafka (idempotent producer, 5,000/batch)', `${fmt(N / ((performance.now() - t) / 1000))} events/s`);
+}
+
+async function endToEnd(list: string[], bus: KafkaBus, workers: number): Promise<void> {
+  const prefix = `bench.e2e${workers}.${randomBytes(3).toString('hex')}`;
+  const layout = topicLayout({ prefix });
+  await bus.ensureTopics([layout.events, layout.alerts, layout.deadLetter]);
+  created.push(layout.events.name, layout.alerts.name, layout.deadLetter.name);
+  const msgs = encodeAll(N);
+  let expected = 0;
+  for (let i = 0; i < N; i++) if (expectedRule(i)) expected++;
+  const ws = await startWorkers(list, layout, prefix, workers);
+  let seen = 0;
+  let lastAt = 0;
+  const reader = await alertReader(list, layout.alerts.name, (_v, now) => {
+    seen++;
+    lastAt = now;
+  });
+  const cpu0 = ws.map((w) => cpuSeconds(w.proc.pid!));
+  const self0 = selfCpu();
+  const t0 = Date.now();
+  await publishAll(bus, layout.events.name, msgs);
+  const published = Date.now();
+  const selfPublish = selfCpu() - self0;
+  await until(() => seen >= expected, 600_000, `${expected} alerts`);
+  const seconds = (lastAt - t0) / 1000;
+  let judgeSeconds = 0;
+  for (const w of ws) judgeSeconds += metricValue((await httpGet(w.metricsPort, '/metrics')).body, 'saker_evaluator_batch_seconds_sum');
+  const workerCpu = ws.reduce((sum, w, i) => sum + cpuSeconds(w.proc.pid!) - cpu0[i]!, 0);
+  await reader.disconnect();
+  for (const w of ws) await stopWorker(w);
+  console.log(`\nEnd to end, ${workers} evaluator process${workers > 1 ? 'es' : ''}, ${fmt(N)} events (${fmt(expected)} alerts), 12 partitions:`);
+  line('events/s, first publish -> last alert committed', `${fmt(N / seconds)} events/s (${seconds.toFixed(2)} s)`);
+  line('publishing took', `${((published - t0) / 1000).toFixed(2)} s`);
+  line('alerts seen (read-committed)', `${fmt(seen)}`);
+  line('publisher CPU (this process, while publishing)', `${selfPublish.toFixed(2)} s = ${fmt(N / selfPublish)} events per CPU-s`);
+  line('evaluator CPU (all workers)', `${workerCpu.toFixed(2)} s = ${fmt(N / workerCpu)} events per CPU-s`);
+  line('  of which decode+judge+encode (batch_seconds)', `${judgeSeconds.toFixed(2)} s (${((100 * judgeSeconds) / workerCpu).toFixed(0)} %)`);
+  line('load average (1 min) after the run', readFileSync('/proc/loadavg', 'utf8').split(' ')[0]!);
+}
+
+async function latency(list: string[], bus: KafkaBus, RATE: number): Promise<void> {
+  const prefix = `bench.lat.${randomBytes(3).toString('hex')}`;
+  const layout = topicLayout({ prefix });
+  await bus.ensureTopics([layout.events, layout.alerts, layout.deadLetter]);
+  created.push(layout.events.name, layout.alerts.name, layout.deadLetter.name);
+  const ws = await startWorkers(list, layout, prefix, 1);
+  const warmupMs = 3000;
+  const latencies: number[] = [];
+  let measureFromNs = 0n;
+  const reader = await alertReader(list, layout.alerts.name, (v, now) => {
+    const a = alertCodec.decode(v);
+    if (a.time >= measureFromNs) latencies.push(now - Number(a.time / 1_000_000n));
+  });
+  const nowNs = (): bigint => BigInt(Date.now()) * 1_000_000n;
+  const start = Date.now();
+  measureFromNs = BigInt(start + warmupMs) * 1_000_000n;
+  const end = start + warmupMs + SECONDS * 1000;
+  let sent = 0;
+  while (Date.now() < end) {
+    const due = Math.floor(((Date.now() - start) / 1000) * RATE) - sent;
+    if (due > 0) {
+      const msgs: OutgoingMessage[] = new Array(due);
+      for (let k = 0; k < due; k++) {
+        const e = pipelineEvent(sent + k, nowNs());
+        msgs[k] = { key: pipelineKey(e), value: eventCodec.encode(e) };
+      }
+      await bus.publish(layout.events.name, msgs);
+      sent += due;
+    } else {
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  }
+  const achieved = sent / ((Date.now() - start) / 1000);
+  let expected = 0;
+  for (let i = 0; i < sent; i++) if (expectedRule(i)) expected++;
+  await until(() => latencies.length > 0, 60_000, 'first alert').catch(() => undefined);
+  await new Promise((r) => setTimeout(r, 3000));
+  await reader.disconnect();
+  for (const w of ws) await stopWorker(w);
+  latencies.sort((a, b) => a - b);
+  const q = (p: number): number => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? NaN;
+  console.log(`\nLatency, 1 evaluator process, ${fmt(RATE)} events/s offered for ${SECONDS} s (after ${warmupMs / 1000} s warm-up):`);
+  line('rate achieved by the publisher', `${fmt(achieved)} events/s`);
+  line('alerts measured', `${fmt(latencies.length)}`);
+  line('event time -> alert committed, p50 / p90 / p99 / max', `${q(0.5)} / ${q(0.9)} / ${q(0.99)} / ${latencies.at(-1)} ms`);
+  line('load average (1 min) after the run', readFileSync('/proc/loadavg', 'utf8').split(' ')[0]!);
+}
+
+async function main(): Promise<void> {
+  const list = await brokers();
+  console.log(`bench:pipeline  brokers ${list.join(',')}  node ${process.version}  ${N} events`);
+  const bus = createKafkaBus({ brokers: list, clientId: 'bench-pipeline', logger: pino({ level: 'warn' }) });
+  try {
+    await stageCosts();
+    await publishOnly(bus);
+    for (const w of WORKER_COUNTS) await endToEnd(list, bus, w);
+    for (const rate of RATES) await latency(list, bus, rate);
+  } finally {
+    await bus.close();
+    const cleanup = createKafkaBus({ brokers: list, clientId: 'bench-pipeline-cleanup' });
+    await cleanup.deleteTopics(created).catch(() => undefined);
+    await cleanup.close();
+  }
+}
+
+await main();

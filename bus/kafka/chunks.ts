@@ -1,0 +1,73 @@
+// Splitting outgoing messages into produce requests the broker accepts. The broker rejects a
+// record batch (one partition's share of a request) above max.message.bytes (1 MiB by default),
+// and a request half-rejected cannot be retried without duplicating the accepted half, so each
+// message's partition is chosen here (kafkajs' default, Java-compatible murmur2 partitioner) and
+// every request carries at most MAX_PARTITION_BYTES per partition.
+import { Partitioners, type Admin, type PartitionMetadata } from 'kafkajs';
+import type { OutgoingMessage } from '../bus.js';
+
+export const MAX_PARTITION_BYTES = 768 * 1024;
+/** Per-record overhead in a record batch (varints, attributes, header framing), rounded up. */
+const RECORD_OVERHEAD = 32;
+
+export interface PartitionedMessage {
+  partition: number;
+  key: string | null;
+  value: Buffer;
+  headers?: Record<string, string>;
+}
+
+function size(m: OutgoingMessage): number {
+  let n = RECORD_OVERHEAD + m.value.length + (m.key === null ? 0 : Buffer.byteLength(m.key));
+  if (m.headers) for (const k in m.headers) n += Buffer.byteLength(k) + Buffer.byteLength(m.headers[k]!) + 4;
+  return n;
+}
+
+/** Requests (arrays of messages with their partition) in publish order; per-key order is kept. */
+export function chunkForProduce(
+  topic: string,
+  messages: OutgoingMessage[],
+  partitions: PartitionMetadata[],
+  partitioner: ReturnType<typeof Partitioners.DefaultPartitioner>,
+  maxPartitionBytes = MAX_PARTITION_BYTES,
+): PartitionedMessage[][] {
+  const requests: PartitionedMessage[][] = [];
+  let current: PartitionedMessage[] = [];
+  let bytes = new Map<number, number>();
+  for (const m of messages) {
+    const partition = partitioner({ topic, partitionMetadata: partitions, message: { key: m.key, value: m.value } });
+    const s = size(m);
+    const used = bytes.get(partition) ?? 0;
+    if (used > 0 && used + s > maxPartitionBytes) {
+      requests.push(current);
+      current = [];
+      bytes = new Map();
+    }
+    current.push({ partition, key: m.key, value: m.value, headers: m.headers });
+    bytes.set(partition, (bytes.get(partition) ?? 0) + s);
+  }
+  if (current.length > 0) requests.push(current);
+  return requests;
+}
+
+/** Partition metadata per topic, cached for a minute (partitions are rarely added). */
+export class PartitionCache {
+  private readonly cache = new Map<string, { at: number; partitions: Promise<PartitionMetadata[]> }>();
+
+  constructor(private readonly admin: () => Promise<Admin>, private readonly ttlMs = 60_000) {}
+
+  get(topic: string): Promise<PartitionMetadata[]> {
+    const hit = this.cache.get(topic);
+    if (hit && Date.now() - hit.at < this.ttlMs) return hit.partitions;
+    const partitions = this.admin()
+      .then((a) => a.fetchTopicMetadata({ topics: [topic] }))
+      .then((m) => {
+        const ps = m.topics[0]?.partitions ?? [];
+        if (ps.length === 0) throw new Error(`topic '${topic}' has no partitions (does it exist?)`);
+        return ps;
+      });
+    this.cache.set(topic, { at: Date.now(), partitions });
+    partitions.catch(() => this.cache.delete(topic));
+    return partitions;
+  }
+}
