@@ -4,7 +4,7 @@
 import { expect, test } from 'vitest';
 import type { Event } from '../../schemas/types.generated.js';
 import { createEngine } from '../index.js';
-import { type Actor, connection, enter, exec, open, openRead, openWrite, pathCall } from './event-builder.js';
+import { type Actor, connection, withArgs, exec, open, openRead, openWrite, pathCall } from './event-builder.js';
 import { defaultRuleFiles } from './index.js';
 
 const alice: Partial<Actor> = { user: 'alice', uid: 1000, loginuid: 1000 };
@@ -24,7 +24,7 @@ const corpus: Record<string, Event> = {
   'PAM helper checks the password': openRead({ cmd: 'unix_chkpwd alice nullok', ...alice, ancestors: ['sshd alice [priv]', 'sshd'] }, '/etc/shadow'),
   'sshd records the login': open({ cmd: 'sshd alice [priv]', ancestors: ['sshd -D'] }, '/var/log/wtmp', 'O_WRONLY|O_APPEND'),
   'sshd updates lastlog': open({ cmd: 'sshd alice [priv]', ancestors: ['sshd -D'] }, '/var/log/lastlog', 'O_RDWR'),
-  'sshd drops to the user': enter({ cmd: 'sshd alice [priv]', ancestors: ['sshd -D'] }, 'setuid', { uid: '1000' }),
+  'sshd drops to the user': withArgs({ cmd: 'sshd alice [priv]', ancestors: ['sshd -D'] }, 'setuid', { uid: '1000' }),
   'motd scripts run': exec({ cmd: 'uname -snrvm', ...alice, ancestors: ['sh /etc/update-motd.d/10-uname', 'run-parts --lsbsysinit /etc/update-motd.d', 'sshd alice [priv]', 'sshd'] }),
   'login shell starts': exec({ cmd: 'bash', ...alice, tty: 34816, ancestors: ['sshd alice@pts/0', 'sshd', 'systemd'] }),
   'bash reads .bashrc': openRead({ cmd: 'bash', ...shell }, '/home/alice/.bashrc'),
@@ -33,7 +33,7 @@ const corpus: Record<string, Event> = {
   'sudo runs': exec({ cmd: 'sudo -i', ...shell }),
   'sudo reads sudoers': openRead({ cmd: 'sudo -i', ...shell }, '/etc/sudoers'),
   'sudo reads sudoers.d': openRead({ cmd: 'sudo -i', ...shell }, '/etc/sudoers.d/90-admins'),
-  'sudo becomes root': enter({ cmd: 'sudo -i', ...shell }, 'setuid', { uid: '0' }),
+  'sudo becomes root': withArgs({ cmd: 'sudo -i', ...shell }, 'setuid', { uid: '0' }),
   'root shell': exec({ cmd: 'bash', ...rootShell, ancestors: ['sudo -i', ...session] }),
   'root shell history': open({ cmd: 'bash', ...rootShell }, '/root/.bash_history', 'O_WRONLY|O_APPEND'),
   'root edits with vim: viminfo': openWrite({ cmd: 'vim /home/alice/todo', ...rootShell }, '/root/.viminfo'),

@@ -160,9 +160,12 @@ export function connection(actor: Actor, type: 'connect' | 'accept' | 'accept4',
   });
 }
 
-/** An enter event with its arguments (setuid, ptrace, socket carry theirs on enter). */
-export function enter(actor: Actor, type: string, args: Record<string, string>): Event {
-  return event(actor, { type, dir: 'ENTER', args: Object.entries(args).map(([k, v]) => arg(k, v)) });
+/**
+ * A syscall with its arguments, as Saker's probe records it: one exit event carrying the
+ * arguments and the result. `dir: 'ENTER'` builds the enter event of a Falco capture instead.
+ */
+export function withArgs(actor: Actor, type: string, args: Record<string, string>, dir: 'ENTER' | 'EXIT' = 'EXIT', res = 0): Event {
+  return event(actor, { type, dir, res, args: Object.entries(args).map(([k, v]) => arg(k, v)) });
 }
 
 /** One rule's table: events (by label) on which it must fire, and look-alikes on which it must not. */

@@ -1,5 +1,5 @@
 // Fire / look-alike events for the rules of 30-network.yaml and 40-container.yaml.
-import { type Actor, type ContainerSpec, type RuleCases, connection, enter, exec, open, openRead, openWrite } from '../event-builder.js';
+import { type Actor, type ContainerSpec, type RuleCases, connection, withArgs, exec, open, openRead, openWrite } from '../event-builder.js';
 
 const admin: Partial<Actor> = { user: 'alice', uid: 1000, loginuid: 1000 };
 const ctr = (extra: Partial<ContainerSpec> = {}): ContainerSpec => ({ id: '9b1c2d3e4f50', image: 'docker.io/library/nginx:1.27', ...extra });
@@ -21,12 +21,12 @@ export const networkCases: RuleCases[] = [
   {
     rule: 'Packet socket created in container',
     fires: {
-      'tcpdump in a container': enter({ cmd: 'tcpdump -i eth0', container: ctr(), ancestors: runtime }, 'socket', { domain: 'AF_PACKET', type: 'SOCK_RAW', proto: '768' }),
+      'tcpdump in a container': withArgs({ cmd: 'tcpdump -i eth0', container: ctr(), ancestors: runtime }, 'socket', { domain: 'AF_PACKET', type: 'SOCK_RAW', proto: '768' }),
     },
     quiet: {
-      'an IP socket in a container': enter({ cmd: 'nginx', container: ctr(), ancestors: runtime }, 'socket', { domain: 'AF_INET', type: 'SOCK_STREAM', proto: '0' }),
-      'a packet socket on the host': enter({ cmd: 'tcpdump -i eth0', ...admin }, 'socket', { domain: 'AF_PACKET', type: 'SOCK_RAW', proto: '768' }),
-      'a DHCP client in a container': enter({ cmd: 'udhcpc -i eth0', container: ctr(), ancestors: runtime }, 'socket', { domain: 'AF_PACKET', type: 'SOCK_DGRAM', proto: '8' }),
+      'an IP socket in a container': withArgs({ cmd: 'nginx', container: ctr(), ancestors: runtime }, 'socket', { domain: 'AF_INET', type: 'SOCK_STREAM', proto: '0' }),
+      'a packet socket on the host': withArgs({ cmd: 'tcpdump -i eth0', ...admin }, 'socket', { domain: 'AF_PACKET', type: 'SOCK_RAW', proto: '768' }),
+      'a DHCP client in a container': withArgs({ cmd: 'udhcpc -i eth0', container: ctr(), ancestors: runtime }, 'socket', { domain: 'AF_PACKET', type: 'SOCK_DGRAM', proto: '8' }),
     },
   },
 ];

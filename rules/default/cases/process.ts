@@ -1,5 +1,5 @@
 // Fire / look-alike events for the rules of 10-process.yaml and 11-process-attack-techniques.yaml.
-import { type Actor, type RuleCases, enter, exec, pathCall } from '../event-builder.js';
+import { type Actor, type RuleCases, withArgs, exec, pathCall } from '../event-builder.js';
 
 const web = { id: '3f2a9c1b7d4e', image: 'docker.io/library/nginx:1.27' };
 const php = ['php-fpm8.2 pool www', 'php-fpm8.2 master process (/etc/php/8.2/fpm/php-fpm.conf)', 'systemd'];
@@ -81,11 +81,13 @@ export const processCases: RuleCases[] = [
   {
     rule: 'Setuid by a non-sudo program',
     fires: {
-      'unprivileged exploit asks for root': enter({ cmd: 'cve-exploit', exe: './cve-exploit', ...admin, ancestors: ['bash', 'sshd'] }, 'setuid', { uid: '0' }),
+      'unprivileged exploit asks for root': withArgs({ cmd: 'cve-exploit', exe: './cve-exploit', ...admin, ancestors: ['bash', 'sshd'] }, 'setuid', { uid: '0' }, 'EXIT', -1),
+      'the enter event of a Falco capture': withArgs({ cmd: 'cve-exploit', ...admin, ancestors: ['bash'] }, 'setuid', { uid: '0' }, 'ENTER'),
     },
     quiet: {
-      'sudo switching to root': enter({ cmd: 'sudo -i', ...admin, ancestors: ['bash', 'sshd'] }, 'setuid', { uid: '0' }),
-      'a root daemon dropping privileges': enter({ cmd: 'nginx', ancestors: ['systemd'] }, 'setuid', { uid: '33' }),
+      'sudo switching to root': withArgs({ cmd: 'sudo -i', ...admin, ancestors: ['bash', 'sshd'] }, 'setuid', { uid: '0' }),
+      'a root daemon dropping privileges': withArgs({ cmd: 'nginx', ancestors: ['systemd'] }, 'setuid', { uid: '33' }),
+      'the exit event of a Falco capture (no arguments)': withArgs({ cmd: 'cve-exploit', ...admin, ancestors: ['bash'] }, 'setuid', {}, 'EXIT', -1),
     },
   },
   {
@@ -138,21 +140,22 @@ export const processCases: RuleCases[] = [
   {
     rule: 'Process attached to another with ptrace',
     fires: {
-      'PTRACE_ATTACH': enter({ cmd: 'injector 1234', ancestors: ['bash'] }, 'ptrace', { request: 'PTRACE_ATTACH', pid: '1234' }),
-      'PTRACE_POKETEXT (code injection)': enter({ cmd: 'injector 1234', ancestors: ['bash'] }, 'ptrace', { request: 'PTRACE_POKETEXT', pid: '1234' }),
+      'PTRACE_ATTACH': withArgs({ cmd: 'injector 1234', ancestors: ['bash'] }, 'ptrace', { request: 'PTRACE_ATTACH', pid: '1234' }),
+      'PTRACE_POKETEXT (code injection)': withArgs({ cmd: 'injector 1234', ancestors: ['bash'] }, 'ptrace', { request: 'PTRACE_POKETEXT', pid: '1234' }),
+      'PTRACE_SEIZE, enter event of a Falco capture': withArgs({ cmd: 'injector 1234', ancestors: ['bash'] }, 'ptrace', { request: 'PTRACE_SEIZE', pid: '1234' }, 'ENTER'),
     },
     quiet: {
-      'PTRACE_CONT of an already traced child': enter({ cmd: 'injector 1234', ancestors: ['bash'] }, 'ptrace', { request: 'PTRACE_CONT', pid: '1234' }),
+      'PTRACE_CONT of an already traced child': withArgs({ cmd: 'injector 1234', ancestors: ['bash'] }, 'ptrace', { request: 'PTRACE_CONT', pid: '1234' }),
     },
   },
   {
     rule: 'Process blocked debugging of itself',
     fires: {
-      'malware traces itself': enter({ cmd: 'updater', ancestors: ['sh', 'cron'] }, 'ptrace', { request: 'PTRACE_TRACEME', pid: '0' }),
+      'malware traces itself': withArgs({ cmd: 'updater', ancestors: ['sh', 'cron'] }, 'ptrace', { request: 'PTRACE_TRACEME', pid: '0' }),
     },
     quiet: {
-      'the child gdb forks to run the debuggee': enter({ cmd: 'gdb ./prog', ancestors: ['gdb ./prog', 'bash'], ...admin }, 'ptrace', { request: 'PTRACE_TRACEME', pid: '0' }),
-      'a program attaching (other rule)': enter({ cmd: 'updater', ancestors: ['sh'] }, 'ptrace', { request: 'PTRACE_ATTACH', pid: '1' }),
+      'the child gdb forks to run the debuggee': withArgs({ cmd: 'gdb ./prog', ancestors: ['gdb ./prog', 'bash'], ...admin }, 'ptrace', { request: 'PTRACE_TRACEME', pid: '0' }),
+      'a program attaching (other rule)': withArgs({ cmd: 'updater', ancestors: ['sh'] }, 'ptrace', { request: 'PTRACE_ATTACH', pid: '1' }),
     },
   },
   {
