@@ -86,7 +86,7 @@ describe('probe on the live kernel', () => {
     const pid = run('/bin/sh', ['-c', `echo hi > ${target}`]);
     const open = (await recordsOf(pid)).find((r) => r.args.name === target);
     expect(open?.type).toMatch(/^open(at)?$/);
-    expect(open!.args.flags as number & (O_WRONLY | O_CREAT | O_TRUNC)).toBe(O_WRONLY | O_CREAT | O_TRUNC);
+    expect((open!.args.flags as number) & (O_WRONLY | O_CREAT | O_TRUNC)).toBe(O_WRONLY | O_CREAT | O_TRUNC);
     expect(open!.args.mode).toBe(0o666);
     expect(open!.res).toBeGreaterThanOrEqual(0);
   });
