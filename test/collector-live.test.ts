@@ -16,6 +16,7 @@ import { eventCodec } from '../schemas/codec.js';
 import type { Event } from '../schemas/types.generated.js';
 
 const EVENTS = 'test.events';
+const TYPES = ['openat', 'open', 'execve', 'connect', 'close', 'dup', 'dup2', 'dup3', 'fcntl', 'memfd_create', 'procexit'];
 
 describe('live collector: probe -> state -> enrichment -> bus', () => {
   let probe: Probe;
@@ -34,9 +35,10 @@ describe('live collector: probe -> state -> enrichment -> bus', () => {
     port = (server.address() as { port: number }).port;
     bus = createMemoryBus();
     const { state } = bootstrapState({ users: sys.users, groups: sys.groups });
-    probe = await openProbe({ syscalls: selectSyscalls('all').syscalls, flushMs: 5 });
+    // Other work on this machine is recorded too: keep the set small (plus the state syscalls).
+    probe = await openProbe({ syscalls: selectSyscalls(TYPES).syscalls, flushMs: 5 });
     done = runCollector({
-      source: probe, host: sys.host, state,
+      source: probe, host: sys.host, state, eventTypes: new Set(TYPES),
       bus: { bus, eventsTopic: EVENTS, deadLetterTopic: 'test.dlq' },
     });
   });
@@ -48,8 +50,20 @@ describe('live collector: probe -> state -> enrichment -> bus', () => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
+  // Decoded incrementally; only this test's descendants are kept (the machine is busy).
+  const mine: Event[] = [];
+  const keys = new Map<number, string>();
+  let decoded = 0;
   function events(): Event[] {
-    return bus.read(EVENTS).map((m) => eventCodec.decode(m.value));
+    const all = bus.read(EVENTS);
+    for (; decoded < all.length; decoded++) {
+      const e = eventCodec.decode(all[decoded]!.value);
+      if (e.ancestors.some((a) => a.pid === process.pid)) {
+        mine.push(e);
+        keys.set(e.proc.pid, all[decoded]!.key!);
+      }
+    }
+    return mine;
   }
 
   /** Waits for the events of `pid` up to and including its procexit. */
@@ -91,8 +105,6 @@ describe('live collector: probe -> state -> enrichment -> bus', () => {
     const dups = bash.filter((e) => e.type.startsWith('dup') || (e.type === 'fcntl' && (e.res ?? -1) >= 0));
     expect(dups.find((e) => e.fd?.num === 4)?.fd?.name).toBe(`${dir}/out.txt`);
     expect(dups.find((e) => e.fd?.num === 5)?.fd?.name).toBe(`${dir}/out.txt`);
-    const write = bash.find((e) => e.type === 'write' && e.fd?.num === 5);
-    if (write) expect(write.fd!.name).toBe(`${dir}/out.txt`);
 
     const conn = bash.find((e) => e.type === 'connect');
     expect(conn?.fd).toMatchObject({ typeChar: '4', l4proto: 'tcp', sockfamily: 'ip', sip: '127.0.0.1', sport: port, cip: '127.0.0.1', isServer: false, connected: true });
@@ -114,8 +126,7 @@ describe('live collector: probe -> state -> enrichment -> bus', () => {
     expect(catOpen!.args.find((a) => a.name === 'flags')!.text).toMatch(/^O_RDONLY/);
 
     // Bus keys are host:tgid, so a process's events stay in order on one partition.
-    const msg = bus.read(EVENTS).find((m) => eventCodec.decode(m.value).proc.pid === bashPid);
-    expect(msg!.key).toBe(`${sys.host.id}:${bashPid}`);
+    expect(keys.get(bashPid)).toBe(`${sys.host.id}:${bashPid}`);
   });
 
   it('a memfd exec is marked fileless', async () => {

@@ -57,4 +57,18 @@ describe('event encoder', () => {
     }
     expect(enc.stats().fragmentHits).toBeGreaterThan(0);
   });
+
+  it('stays exact when events cross slab boundaries, and earlier outputs stay intact', () => {
+    const enc = createEventEncoder();
+    const outputs: Array<[Buffer, Buffer]> = [];
+    for (let i = 0; i < 3000; i++) {
+      const e = exampleEvent();
+      e.seq = i;
+      e.proc.args = [`${'a'.repeat(i % 700)}`, 'b'.repeat((i * 37) % 5000)];
+      e.ancestors[0]!.args = ['x'.repeat((i * 13) % 3000)];
+      const frozen = deepFreeze(structuredClone(e));
+      outputs.push([enc.encode(i % 2 === 0 ? frozen : e), eventCodec.encode(e)]);
+    }
+    for (const [got, want] of outputs) expect(got.equals(want)).toBe(true);
+  });
 });

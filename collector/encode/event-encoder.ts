@@ -246,9 +246,10 @@ export function createEventEncoder(): EventEncoder {
         return;
       }
       misses++;
-      const start = w.pos;
+      // Relative to the event's start: writing may move the event to a new slab.
+      const rel = w.pos - w.start;
       write(w, value);
-      slot.bytes = Buffer.from(w.buf.subarray(start, w.pos));
+      slot.bytes = Buffer.from(w.buf.subarray(w.start + rel, w.pos));
       return;
     }
     if (!Object.isFrozen(value)) {
@@ -262,9 +263,9 @@ export function createEventEncoder(): EventEncoder {
       return;
     }
     misses++;
-    const start = w.pos;
+    const rel = w.pos - w.start;
     write(w, value);
-    cache.set(value, Buffer.from(w.buf.subarray(start, w.pos)));
+    cache.set(value, Buffer.from(w.buf.subarray(w.start + rel, w.pos)));
   }
 
   return {
