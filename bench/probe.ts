@@ -8,12 +8,13 @@
 //     close() loop, with the drops counted.
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
+import { loadavg } from 'node:os';
 import { createEngine } from '../rules/index.js';
 import { defaultRuleFiles } from '../rules/default/index.js';
 import { openProbe, selectSyscalls, type Probe } from '../probe/index.js';
 import { requireRoot, sleep, syscallLoopPath } from '../probe/test-support.js';
 
-const ROUNDS = 3;
+const ROUNDS = 5;
 const REDIS_PORT = 6399;
 
 type Condition = 'off' | 'idle hooks' | 'default set';
@@ -98,9 +99,22 @@ async function throughput(loop: string, decode: boolean): Promise<string> {
   return `${(s.delivered / secs / 1e6).toFixed(2)} M events/s (${s.delivered} delivered in ${secs.toFixed(2)} s, ${s.dropped} dropped)`;
 }
 
+/** BPF programs of other probes skew every figure here; say so rather than print clean-looking numbers. */
+function otherProbes(): number {
+  const r = spawnSync('bpftool', ['prog', 'show'], { encoding: 'utf8' });
+  return r.status === 0 ? r.stdout.split('\n').filter((l) => /name saker_/.test(l)).length : 0;
+}
+
+function conditions(): string {
+  const others = otherProbes();
+  return `load average ${loadavg().map((x) => x.toFixed(2)).join(' ')}` +
+    (others ? `; WARNING: ${others} saker BPF programs of other processes are loaded` : '');
+}
+
 async function main(): Promise<void> {
   requireRoot();
   const loop = syscallLoopPath();
+  console.log(`start: ${conditions()}`);
   const engine = createEngine({ files: defaultRuleFiles() });
   const sel = selectSyscalls(engine.eventTypes());
   console.log(`default ruleset: ${sel.syscalls.length} syscalls attached (${sel.syscalls.join(' ')})`);
@@ -111,6 +125,7 @@ async function main(): Promise<void> {
   const redis: Record<Condition, { set: number[]; get: number[] }> = { off: { set: [], get: [] }, 'idle hooks': { set: [], get: [] }, 'default set': { set: [], get: [] } };
   const micro: Record<string, Record<Condition, number[]>> = {};
   const micros: [string, string, string[]][] = [
+    ['close(-1) x1M', loop, ['close', '1000000']],
     ['dd bs=1 (1M read+write)', 'dd', ['if=/dev/zero', 'of=/dev/null', 'bs=1', 'count=500000', 'status=none']],
     ['open/close x200k', loop, ['openclose', '200000']],
     ['exec /bin/true x300', 'sh', ['-c', 'i=0; while [ $i -lt 300 ]; do /bin/true; i=$((i+1)); done']],
@@ -149,11 +164,17 @@ async function main(): Promise<void> {
     const cols = (Object.keys(sets) as Condition[]).map((c) => `${c} ${median(byCond[c]).toFixed(0)} ms${c === 'off' ? '' : ` (${pct(off, median(byCond[c]), false)})`}`);
     console.log(`  ${name.padEnd(26)} ${cols.join('   ')}`);
   }
+  const perCall = (c: Condition): string => {
+    const ns = ((median(micro['close(-1) x1M']![c]) - median(micro['close(-1) x1M']!.off)) * 1e6) / 1e6;
+    return `${ns.toFixed(0)} ns`;
+  };
+  console.log(`  added cost per close() call: idle hooks ${perCall('idle hooks')}, default set (recorded) ${perCall('default set')}`);
   console.log(`  (records delivered and decoded during the rounds: ${records})`);
 
   console.log('\nevents/s delivered to JavaScript, close() x2M in a tight loop, 64 MiB ring');
   console.log(`  decoded to RawRecord: ${await throughput(loop, true)}`);
   console.log(`  packed batches:       ${await throughput(loop, false)}`);
+  console.log(`end: ${conditions()}`);
 }
 
 main().catch((e) => {

@@ -408,6 +408,7 @@ int saker_sys_exit(struct sys_exit_ctx *ctx)
 		return 0;
 
 	task = bpf_get_current_task_btf();
+	/* A trusted BTF pointer: direct (CO-RE relocated) loads, no helper call per register. */
 	regs = (struct pt_regs *)bpf_task_pt_regs(task);
 	id = bpf_get_current_pid_tgid();
 	h = (void *)s->b;
@@ -419,24 +420,25 @@ int saker_sys_exit(struct sys_exit_ctx *ctx)
 	h->cpu = bpf_get_smp_processor_id();
 	h->kind = SAKER_KIND_SYSCALL;
 	h->flags = 0;
-	h->args[0] = BPF_CORE_READ(regs, di);
-	h->args[1] = BPF_CORE_READ(regs, si);
-	h->args[2] = BPF_CORE_READ(regs, dx);
-	h->args[3] = BPF_CORE_READ(regs, r10);
-	h->args[4] = BPF_CORE_READ(regs, r8);
-	h->args[5] = BPF_CORE_READ(regs, r9);
+	h->args[0] = regs->di;
+	h->args[1] = regs->si;
+	h->args[2] = regs->dx;
+	h->args[3] = regs->r10;
+	h->args[4] = regs->r8;
+	h->args[5] = regs->r9;
 	off = sizeof(struct saker_hdr);
 
 	switch (conf->special) {
 	case SAKER_SP_EXEC: {
-		__u32 tid = (__u32)id;
-		struct exec_enter *e = bpf_map_lookup_elem(&exec_args, &tid);
+		/* Keyed by tgid: an exec from a non-leader thread returns with the leader's tid. */
+		__u32 tgid = id >> 32;
+		struct exec_enter *e = bpf_map_lookup_elem(&exec_args, &tgid);
 		if (ctx->ret == 0)
 			off = put_facts(s->b, task, h);
 		if (e) {
 			__builtin_memcpy(h->args, e->args, sizeof(h->args));
 			off = put_str(s->b, off, SAKER_TAG_EXEPATH, e->path, false, h);
-			bpf_map_delete_elem(&exec_args, &tid);
+			bpf_map_delete_elem(&exec_args, &tgid);
 		}
 		if (ctx->ret == 0)
 			off = put_argv(s->b, off, task, h);
@@ -488,7 +490,7 @@ SEC("tracepoint")
 int saker_exec_enter(struct sys_enter_ctx *ctx)
 {
 	__u32 zero = 0, nr = ctx->nr;
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
 	struct saker_sc_conf *conf;
 	struct exec_enter *e;
 	struct scratch *s;
@@ -505,17 +507,17 @@ int saker_exec_enter(struct sys_enter_ctx *ctx)
 	 * reads past a tracepoint's record is refused at attach time. */
 	regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
 	e = (void *)s->b;
-	e->args[0] = BPF_CORE_READ(regs, di);
-	e->args[1] = BPF_CORE_READ(regs, si);
-	e->args[2] = BPF_CORE_READ(regs, dx);
-	e->args[3] = BPF_CORE_READ(regs, r10);
-	e->args[4] = BPF_CORE_READ(regs, r8);
-	e->args[5] = BPF_CORE_READ(regs, r9);
+	e->args[0] = regs->di;
+	e->args[1] = regs->si;
+	e->args[2] = regs->dx;
+	e->args[3] = regs->r10;
+	e->args[4] = regs->r8;
+	e->args[5] = regs->r9;
 	ai = conf->blob_arg[0];
 	e->path[0] = 0;
 	if (ai < 6)
 		bpf_probe_read_user_str(e->path, sizeof(e->path), (void *)e->args[ai]);
-	bpf_map_update_elem(&exec_args, &tid, e, BPF_ANY);
+	bpf_map_update_elem(&exec_args, &tgid, e, BPF_ANY);
 	return 0;
 }
 
