@@ -32,16 +32,12 @@ export type JudgeFn = (event: Event) => readonly Alert[];
 /** The event types judged only with allEvents (Falco's default drop list). */
 export const SKIPPED_BY_DEFAULT: ReadonlySet<string> = FALCO_0_10_SKIPPED;
 
-export async function replayEvents(events: AsyncIterable<Event>, judge: JudgeFn, options: ReplayOptions): Promise<ReplayStats> {
-  const speed = options.speed ?? 'max';
+/** The events, delayed as they were recorded ('real') or not at all ('max'). */
+export async function* paced(events: AsyncIterable<Event>, speed: ReplaySpeed): AsyncGenerator<Event> {
   if (speed !== 'real' && speed !== 'max') throw new CollectorConfigError(`speed must be real or max, not ${String(speed)}`);
-  const every = options.progressEvery ?? 10_000;
-  const stats: ReplayStats = { events: 0, judged: 0, skipped: 0, alerts: 0 };
   let firstTs: bigint | null = null;
   let wallStart = 0;
   for await (const event of events) {
-    if (options.signal?.aborted) break;
-    stats.events++;
     if (speed === 'real') {
       if (firstTs === null) {
         firstTs = event.ts;
@@ -51,6 +47,16 @@ export async function replayEvents(events: AsyncIterable<Event>, judge: JudgeFn,
         if (due > 1) await sleep(due);
       }
     }
+    yield event;
+  }
+}
+
+export async function replayEvents(events: AsyncIterable<Event>, judge: JudgeFn, options: ReplayOptions): Promise<ReplayStats> {
+  const every = options.progressEvery ?? 10_000;
+  const stats: ReplayStats = { events: 0, judged: 0, skipped: 0, alerts: 0 };
+  for await (const event of paced(events, options.speed ?? 'max')) {
+    if (options.signal?.aborted) break;
+    stats.events++;
     if (!options.allEvents && SKIPPED_BY_DEFAULT.has(event.type)) {
       stats.skipped++;
     } else {

@@ -1,0 +1,146 @@
+// `saker replay FILE`: judges a capture with rules and prints the alerts as `saker eval` does
+// (Falco's text form, or its JSON with --json), or with --to-kafka publishes the capture's
+// events to the events topic so a fleet's evaluators re-judge history with today's rules.
+// FILE is a Saker capture (.avro, from `saker capture`) or a Falco/sysdig capture (.scap).
+import { pino } from 'pino';
+import { createKafkaBus } from '../../bus/kafka/index.js';
+import { eventKey, topicLayout } from '../../bus/topics.js';
+import { openCaptureReader } from '../../collector/capture/capture-file.js';
+import { paced, replayEvents, type ReplaySpeed } from '../../collector/capture/replay.js';
+import { openScapFile } from '../../collector/sources/scap/reader.js';
+import { replayScap, type SelectionProfile } from '../../collector/sources/scap/replay.js';
+import { readSystemFiles } from '../../collector/sources/system-files.js';
+import { createEngine } from '../../rules/index.js';
+import { eventCodec } from '../../schemas/codec.js';
+import type { Alert, Event } from '../../schemas/types.generated.js';
+import { formatAlertJson, formatAlertText } from '../../sinks/format.js';
+import { parseArgs } from 'node:util';
+import { SELECTION_OPTIONS, UsageError, engineOptions } from '../args.js';
+import type { Command, CommandIo } from '../command.js';
+
+const OPTIONS = {
+  ...SELECTION_OPTIONS,
+  'all-events': { type: 'boolean' },
+  'to-kafka': { type: 'boolean' },
+  brokers: { type: 'string' },
+  'topic-prefix': { type: 'string' },
+  'client-id': { type: 'string' },
+  speed: { type: 'string' },
+  'scap-profile': { type: 'string' },
+  'no-progress': { type: 'boolean' },
+} as const;
+
+function flags(argv: string[]) {
+  try {
+    return parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (err) {
+    throw new UsageError((err as Error).message, { cause: err });
+  }
+}
+
+/** A progress line on a terminal (stderr), redrawn in place; nothing when stderr is a pipe. */
+function progressBar(io: CommandIo, enabled: boolean, fraction: () => number | null): { tick(events: number): void; end(): void } {
+  const tty = enabled && (io.stderr as { isTTY?: boolean }).isTTY === true;
+  let drawn = false;
+  return {
+    tick(events) {
+      if (!tty) return;
+      const f = fraction();
+      const bar = f === null ? '' : `[${'#'.repeat(Math.round(f * 30)).padEnd(30, '.')}] ${(f * 100).toFixed(0).padStart(3)}% `;
+      io.stderr.write(`\r${bar}${events} events`);
+      drawn = true;
+    },
+    end() {
+      if (drawn) io.stderr.write('\n');
+    },
+  };
+}
+
+export const replayCommand: Command = {
+  name: 'replay',
+  summary: 'replay FILE.avro|FILE.scap --rules FILE... [--match first|all] [--json] [--tag T] [--skip-tag T] [--disable-rule NAME] [--priority P] [--all-events] [--speed real|max] | --to-kafka --brokers H:P [--topic-prefix P]',
+  async run(argv, io) {
+    const { values, positionals } = flags(argv);
+    const file = positionals[0];
+    if (file === undefined) throw new UsageError('the capture FILE to replay is required');
+    if (file.startsWith('kafka:')) throw new UsageError('replaying a Kafka topic (kafka:TOPIC) is not available in this version; replay a capture file');
+    const speed = (values.speed ?? 'max') as ReplaySpeed;
+    if (speed !== 'real' && speed !== 'max') throw new UsageError(`--speed must be real or max, not ${values.speed}`);
+    const isScap = /\.scap(\.gz)?$/.test(file);
+
+    if (values['to-kafka']) return toKafka(file, isScap, values, io);
+
+    // `--rules a.yaml b.yaml`: files after the flag arrive as further positionals.
+    const engine = createEngine(engineOptions({ ...values, rules: [...(values.rules ?? []), ...positionals.slice(1)] }));
+    const print = (a: Alert): void => {
+      io.stdout.write(`${values.json ? formatAlertJson(a) : formatAlertText(a)}\n`);
+    };
+    if (isScap) {
+      const profile = (values['scap-profile'] ?? (values['all-events'] ? 'all' : 'falco-0.10')) as SelectionProfile;
+      const reader = openScapFile(file);
+      const counts = replayScap(reader, { host: scapHost(), profile, judgedTypes: engine.eventTypes() }, (e) => {
+        for (const a of engine.judge(e)) print(a);
+      });
+      io.stderr.write(`replayed ${counts.records} records, judged ${counts.judged}\n`);
+      return 0;
+    }
+    const reader = openCaptureReader(file);
+    const bar = progressBar(io, !values['no-progress'], () => {
+      const p = reader.progress();
+      return p.total > 0 ? p.bytesRead / p.total : null;
+    });
+    const stats = await replayEvents(reader, (e) => engine.judge(e), {
+      speed, allEvents: values['all-events'] === true, onAlert: print, onProgress: (n) => bar.tick(n),
+    });
+    bar.end();
+    io.stderr.write(`replayed ${stats.events} events, judged ${stats.judged}, ${stats.alerts} alerts\n`);
+    return 0;
+  },
+};
+
+/** Host of events read from a .scap file: the capture does not name its machine reliably. */
+function scapHost(): { id: string; name: string } {
+  try {
+    return readSystemFiles().host;
+  } catch {
+    return { id: '00000000000000000000000000000000', name: 'scap' };
+  }
+}
+
+async function toKafka(file: string, isScap: boolean, values: { brokers?: string; 'topic-prefix'?: string; 'client-id'?: string; speed?: string; 'all-events'?: boolean; 'scap-profile'?: string }, io: CommandIo): Promise<number> {
+  const brokers = values.brokers?.split(',').map((s) => s.trim()).filter(Boolean);
+  if (!brokers?.length) throw new UsageError('--to-kafka needs --brokers HOST:PORT[,...]');
+  const layout = topicLayout({ prefix: values['topic-prefix'] ?? 'saker' });
+  const logger = pino({ level: 'warn' });
+  const bus = createKafkaBus({ brokers, clientId: values['client-id'] ?? 'saker-replay', logger });
+  const topic = layout.events.name;
+  let published = 0;
+  let batch: Array<{ key: string; value: Buffer }> = [];
+  const flush = async (): Promise<void> => {
+    if (batch.length === 0) return;
+    await bus.publish(topic, batch);
+    published += batch.length;
+    batch = [];
+  };
+  const add = async (e: Event): Promise<void> => {
+    batch.push({ key: eventKey(e.host.id, e.proc.pid), value: eventCodec.encode(e) });
+    if (batch.length >= 1000) await flush();
+  };
+  try {
+    await bus.ensureTopics([layout.events]);
+    if (isScap) {
+      const events: Event[] = [];
+      const profile = (values['scap-profile'] ?? (values['all-events'] ? 'all' : 'falco-0.10')) as SelectionProfile;
+      replayScap(openScapFile(file), { host: scapHost(), profile }, (e) => { events.push(e); });
+      for (const e of events) await add(e);
+    } else {
+      // Every event goes to the fleet: the evaluators decide what to judge.
+      for await (const e of paced(openCaptureReader(file), (values.speed ?? 'max') as ReplaySpeed)) await add(e);
+    }
+    await flush();
+  } finally {
+    await bus.close();
+  }
+  io.stderr.write(`published ${published} events to ${topic}\n`);
+  return 0;
+}

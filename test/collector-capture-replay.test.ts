@@ -1,0 +1,90 @@
+// `saker capture` on the live machine (root), then `saker replay` of the file: the real action
+// recorded is judged from the capture with the same alert as judging the events directly.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { afterAll, describe, expect, it } from 'vitest';
+import { captureCommand } from '../cli/commands/capture.js';
+import { replayCommand } from '../cli/commands/replay.js';
+import type { CommandIo } from '../cli/command.js';
+import { openCaptureReader } from '../collector/capture/capture-file.js';
+import { requireRoot, sleep } from '../probe/test-support.js';
+import { createEngine } from '../rules/index.js';
+import type { Event } from '../schemas/types.generated.js';
+import { formatAlertText } from '../sinks/format.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'saker-cap-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function io(): { io: CommandIo; out: () => string; err: () => string } {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let o = '';
+  let e = '';
+  stdout.on('data', (d: Buffer) => { o += d.toString(); });
+  stderr.on('data', (d: Buffer) => { e += d.toString(); });
+  return { io: { stdout, stderr, stdin: new PassThrough() }, out: () => o, err: () => e };
+}
+
+const RULES = `
+- rule: Hostname read by cat
+  desc: test rule
+  condition: evt.type in (open, openat) and proc.name = cat and fd.name = /etc/hostname and proc.pname = bash
+  output: "hostname read (user=%user.name command=%proc.cmdline parent=%proc.pname file=%fd.name marker=%proc.aname[1])"
+  priority: WARNING
+`;
+
+describe('saker capture then saker replay', () => {
+  it('records a real action and replays it to the same alert', async () => {
+    requireRoot();
+    const file = join(dir, 'live.avro');
+    const rules = join(dir, 'rules.yaml');
+    writeFileSync(rules, RULES);
+    const cap = io();
+    const capturing = captureCommand.run(['--out', file, '--seconds', '4', '--rules', rules], cap.io);
+    await sleep(1500); // the probe attaches and /proc is read first
+    const marker = `saker-marker-${process.pid}`;
+    await new Promise<void>((resolve, reject) => {
+      const c = spawn('/bin/bash', ['-c', `cat /etc/hostname >/dev/null; : ${marker}`], { stdio: 'ignore' });
+      c.on('error', reject);
+      c.on('exit', () => resolve());
+    });
+    expect(await capturing).toBe(0);
+    expect(cap.err()).toMatch(/^captured \d+ events \(\d+ records, \d+ dropped in the kernel\) to /);
+    expect(statSync(file).size).toBeGreaterThan(0);
+
+    // Judging the captured events directly...
+    const engine = createEngine({ files: [rules] });
+    const direct: string[] = [];
+    const events: Event[] = [];
+    for await (const e of openCaptureReader(file)) {
+      events.push(e);
+      for (const a of engine.judge(e)) direct.push(formatAlertText(a));
+    }
+    expect(direct.length).toBeGreaterThanOrEqual(1);
+    expect(direct.some((line) => line.includes(`command=cat /etc/hostname parent=bash file=/etc/hostname`))).toBe(true);
+
+    // ...and through `saker replay` print the same alerts.
+    const rep = io();
+    expect(await replayCommand.run([file, '--rules', rules], rep.io)).toBe(0);
+    expect(rep.out().trim().split('\n')).toEqual(direct);
+    expect(rep.err()).toMatch(new RegExp(`^replayed ${events.length} events`));
+
+    const json = io();
+    expect(await replayCommand.run([file, '--rules', rules, '--json', '--all-events', '--speed', 'max'], json.io)).toBe(0);
+    const parsed = json.out().trim().split('\n').map((l) => JSON.parse(l) as { rule: string; output_fields: Record<string, unknown> });
+    expect(parsed[0]!.rule).toBe('Hostname read by cat');
+    expect(parsed[0]!.output_fields['fd.name']).toBe('/etc/hostname');
+  }, 60_000);
+
+  it('rejects bad usage clearly', async () => {
+    const r = io();
+    await expect(replayCommand.run([], r.io)).rejects.toThrow(/FILE to replay is required/);
+    await expect(replayCommand.run([join(dir, 'x.avro'), '--speed', 'warp', '--rules', 'default'], r.io)).rejects.toThrow(/--speed must be real or max/);
+    await expect(replayCommand.run(['x.avro', '--to-kafka'], r.io)).rejects.toThrow(/--brokers/);
+    await expect(captureCommand.run(['--seconds', '1'], r.io)).rejects.toThrow(/--out FILE.avro is required/);
+    await expect(captureCommand.run(['--out', 'x', '--seconds', '-1'], r.io)).rejects.toThrow(/--seconds/);
+  });
+});
