@@ -21,7 +21,7 @@ NPM_DIR=$(dirname "$(readlink -f "$(command -v npm)")")/..
 NODE_GYP="$NPM_DIR/node_modules/node-gyp/bin/node-gyp.js"
 [ -f "$NODE_GYP" ] || fail "node-gyp (bundled with npm) not found at $NODE_GYP"
 
-node "$NODE_GYP" configure --nodedir="$NODEDIR" >/dev/null
+node "$NODE_GYP" configure --nodedir="$NODEDIR" --loglevel=warn >/dev/null
 
 mkdir -p build/bpf
 "$BPFTOOL" btf dump file /sys/kernel/btf/vmlinux format c > build/bpf/vmlinux.h
@@ -29,6 +29,6 @@ clang -g -O2 -Wall -Wno-unused-function -target bpf -D__TARGET_ARCH_x86 \
   -Ibuild/bpf -Ibpf -c bpf/probe.bpf.c -o build/bpf/probe.bpf.o
 "$BPFTOOL" gen skeleton build/bpf/probe.bpf.o name saker_probe > build/bpf/probe.skel.h
 
-node "$NODE_GYP" build -j 1 >/dev/null
+node "$NODE_GYP" build -j 1 --loglevel=warn >/dev/null
 cc -O2 -o build/syscall-loop addon/syscall-loop.c
 echo "build:probe: built probe/build/Release/saker_probe.node"

@@ -1,7 +1,7 @@
 // The live probe on the real kernel (root): real actions from child processes must come back as
 // records with the right pid, ppid, path, flags, address and return value.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -157,6 +157,41 @@ describe('probe on the live kernel', () => {
     expect(mine.find((r) => r.type === 'setuid')).toMatchObject({ res: 0, args: { uid: 65534 } });
     const open = mine.find((r) => r.args.name === '/etc/shadow');
     expect(open?.res).toBe(-EACCES);
+  });
+
+  test('exec from a memfd: exeFromMemfd, and the memfd_create record', async () => {
+    const script = 'import os\nfd = os.memfd_create("payload", 0)\nos.write(fd, open("/bin/true", "rb").read())\n' +
+      'os.execv(f"/proc/self/fd/{fd}", ["payload"])\n';
+    const pid = run('python3', ['-c', script]);
+    const mine = await recordsOf(pid);
+    expect(mine.find((r) => r.type === 'memfd_create')).toMatchObject({ args: { name: 'payload', flags: 0 } });
+    const exec = mine.find((r) => r.type === 'execve' && r.res === 0 && r.args.exe === 'payload');
+    expect(exec?.facts).toMatchObject({ exeFromMemfd: true, exeUpperLayer: false });
+    expect(exec!.args.filename).toMatch(/^\/proc\/self\/fd\/\d+$/);
+  });
+
+  test('the cgroup path (container id source), cgroup v2 and v1', async () => {
+    // Like a container runtime: a cgroup of the unified hierarchy, then (when the host has v1
+    // hierarchies) one in every v1 controller hierarchy. cpuset needs cpus/mems before it takes
+    // tasks; name=systemd has no controller.
+    const mounts = readFileSync('/proc/mounts', 'utf8').split('\n').map((l) => l.split(' '));
+    const v2 = mounts.find((m) => m[2] === 'cgroup2')?.[1];
+    const v1 = mounts.filter((m) => m[2] === 'cgroup' && !/(^|,)(cpuset|name=[^,]*)(,|$)/.test(m[3] ?? '')).map((m) => m[1]!);
+    expect(v2, 'no cgroup2 mount in /proc/mounts').toBeDefined();
+    const name = `saker-probe-test-${process.pid}`;
+    for (const roots of [[v2!], v1]) {
+      if (roots.length === 0) continue;
+      const dirs = roots.map((r) => join(r, name));
+      for (const d of dirs) mkdirSync(d);
+      try {
+        const moves = dirs.map((d) => `echo $$ > ${d}/cgroup.procs`).join(' && ');
+        const pid = run('/bin/sh', ['-c', `${moves} && exec /bin/true`]);
+        const exec = (await recordsOf(pid)).find((r) => r.type === 'execve' && r.res === 0 && r.args.filename === '/bin/true');
+        expect(exec?.facts?.cgroup, roots.join(' ')).toBe(`/${name}`);
+      } finally {
+        for (const d of dirs) rmdirSync(d);
+      }
+    }
   });
 
   test('the process that opened the probe is filtered out in the kernel', () => {

@@ -23,6 +23,8 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 #define AF_INET6 10
 #define OVERLAYFS_SUPER_MAGIC 0x794c7630
 #define CGROUP_DEPTH 8
+/* entries of css_set.subsys in this kernel's BTF (vmlinux.h is generated at build time) */
+#define CGROUP_SUBSYS_MAX (sizeof(((struct css_set *)0)->subsys) / sizeof(void *))
 
 /* Set by the addon before load. */
 const volatile __u32 self_tgid = 0;      /* collector's tgid when it runs in the initial pid ns */
@@ -240,8 +242,24 @@ static __always_inline __u32 put_cgroup(__u8 *buf, __u32 off, struct task_struct
 	int depth = 0;
 	__u32 pos = off + 4;
 
-	if (kn && !kn_parent(kn)) /* unified root: a cgroup v1 system, use the first hierarchy */
-		kn = BPF_CORE_READ(task, cgroups, subsys[0], cgroup, kn);
+	/* At the unified root: a v1 or hybrid system; take the first v1 hierarchy placing the task
+	 * below its root (docker places it in all of them; some hosts in only one). */
+	if (kn && !kn_parent(kn)) {
+		struct css_set *cs = BPF_CORE_READ(task, cgroups);
+#pragma unroll
+		for (int i = 0; i < CGROUP_SUBSYS_MAX; i++) {
+			struct cgroup_subsys_state *css = NULL;
+			struct kernfs_node *k;
+			bpf_probe_read_kernel(&css, sizeof(css), &cs->subsys[i]);
+			if (!css)
+				continue;
+			k = BPF_CORE_READ(css, cgroup, kn);
+			if (k && kn_parent(k)) {
+				kn = k;
+				break;
+			}
+		}
+	}
 #pragma unroll
 	for (int i = 0; i < CGROUP_DEPTH; i++) {
 		struct kernfs_node *parent;
