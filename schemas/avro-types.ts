@@ -64,12 +64,12 @@ interface Reader {
 }
 
 /** Smallest encoding of a value of `type`, in bytes (0 for null and empty records). */
-function minSize(type: avro.Type): number {
+export function minEncodedSize(type: avro.Type): number {
   const t = type as avro.Type & { fields?: Array<{ type: avro.Type }>; size?: number; underlyingType?: avro.Type };
   if (t.typeName === 'null') return 0;
   if (t.typeName === 'fixed') return t.size ?? 0;
-  if (t.typeName === 'record' || t.typeName === 'error') return (t.fields ?? []).reduce((n, f) => n + minSize(f.type), 0);
-  if (t.typeName.startsWith('logical:') && t.underlyingType) return minSize(t.underlyingType);
+  if (t.typeName === 'record' || t.typeName === 'error') return (t.fields ?? []).reduce((n, f) => n + minEncodedSize(f.type), 0);
+  if (t.typeName.startsWith('logical:') && t.underlyingType) return minEncodedSize(t.underlyingType);
   return 1;
 }
 
@@ -98,7 +98,7 @@ function isGuarded(items: Reader): boolean {
   let guarded = guardCache.get(items);
   if (guarded === undefined) {
     const type = items instanceof avro.Type ? items : (items as { _readerType?: avro.Type })._readerType;
-    guarded = type === undefined ? false : minSize(type) > 0;
+    guarded = type === undefined ? false : minEncodedSize(type) > 0;
     guardCache.set(items, guarded);
   }
   return guarded;
@@ -138,9 +138,9 @@ class GuardedMapType extends avro.types.MapType {
 // Direct-mapped cache of recently decoded short ASCII strings, shared by all types (strings are
 // values, so sharing is safe). A hit compares the bytes to the cached string, so a hash
 // collision only costs a miss.
-const INTERN_MAX_BYTES = 48;
-const INTERN_SLOTS = 4096; // power of two
-const interned: string[] = new Array<string>(INTERN_SLOTS).fill('');
+export const INTERN_MAX_BYTES = 48;
+export const INTERN_SLOTS = 4096; // power of two
+export const internTable: string[] = new Array<string>(INTERN_SLOTS).fill('');
 
 class InternedStringType extends avro.types.StringType {
   _read(tap: Tap): string | undefined {
@@ -157,7 +157,7 @@ class InternedStringType extends avro.types.StringType {
     let h = 0x811c9dc5 ^ len; // FNV-1a
     for (let i = start; i < end; i++) h = Math.imul(h ^ buf[i]!, 16777619);
     const slot = (h ^ (h >>> 15)) & (INTERN_SLOTS - 1);
-    const cached = interned[slot]!;
+    const cached = internTable[slot]!;
     if (cached.length === len) {
       let i = 0;
       while (i < len && cached.charCodeAt(i) === buf[start + i]) i++;
@@ -165,7 +165,7 @@ class InternedStringType extends avro.types.StringType {
     }
     const text = buf.utf8Slice(start, end);
     // Only ASCII is cached: then one char is one byte and the comparison above is exact.
-    if (text.length === len) interned[slot] = text;
+    if (text.length === len) internTable[slot] = text;
     return text;
   }
 }

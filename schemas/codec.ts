@@ -13,6 +13,7 @@
 import avro from 'avsc';
 import { parseAvroSchema } from './avro-types.js';
 import { DecodeError, EncodeError, SchemaError } from './errors.js';
+import { compileDecoder } from './fast-decoder.js';
 import { schemaFingerprint } from './fingerprint.js';
 import { ALERT_SCHEMA, EVENT_SCHEMA } from './schema-files.js';
 import type { Alert, Event } from './types.generated.js';
@@ -40,10 +41,6 @@ export interface Codec<T> {
   knownFingerprints(): string[];
 }
 
-interface WriterEntry {
-  /** null for the current schema: read directly, no resolution needed. */
-  resolver: Resolver | null;
-}
 
 function fullNameOf(schema: unknown): string {
   const s = schema as { name?: unknown; namespace?: unknown };
@@ -62,11 +59,16 @@ export function createCodec<T>(schema: unknown): Codec<T> {
   const json: unknown = typeof schema === 'string' ? JSON.parse(schema) : schema;
   const name = fullNameOf(json);
   const reader = parseAvroSchema(json);
+  // Messages in the current schema (nearly all of them) go through the compiled decoder;
+  // other writers' through avsc's resolver.
+  const decodeCurrent = compileDecoder<T>(reader);
   const fingerprint = schemaFingerprint(json);
   // The fingerprint as two 32-bit halves: the hot path compares two integers, no allocation.
   const fpLow = fingerprint.readUInt32LE(0);
   const fpHigh = fingerprint.readUInt32LE(4);
-  const writers = new Map<string, WriterEntry>([[fingerprint.toString('hex'), { resolver: null }]]);
+  const currentHex = fingerprint.toString('hex');
+  /** Other writer schemas, by fingerprint (hex): read through avsc's schema resolution. */
+  const writers = new Map<string, Resolver>();
 
   // Encoding goes through one growing scratch buffer with the header already in place, so
   // each message costs one allocation: the returned Buffer.
@@ -89,10 +91,10 @@ export function createCodec<T>(schema: unknown): Codec<T> {
     return new EncodeError(`cannot encode ${name}: ${detail}`, { cause });
   };
 
-  const decodeBody = (buf: Buffer, resolver: Resolver | null): T => {
+  const decodeResolved = (buf: Buffer, resolver: Resolver): T => {
     let result: { value: unknown; offset: number };
     try {
-      result = resolver === null ? reader.decode(buf, HEADER_SIZE) : reader.decode(buf, HEADER_SIZE, resolver);
+      result = reader.decode(buf, HEADER_SIZE, resolver);
     } catch (err) {
       throw new DecodeError(`${name}: corrupt body: ${describe(err)}`, { cause: err });
     }
@@ -126,19 +128,26 @@ export function createCodec<T>(schema: unknown): Codec<T> {
     },
 
     decode(buf: Buffer): T {
+      // Checked in this order so the common case costs two comparisons before the body.
       if (buf.length < HEADER_SIZE) {
         throw new DecodeError(`${name}: message of ${buf.length} bytes is shorter than the ${HEADER_SIZE}-byte header`);
       }
       if (buf[0] !== MAGIC_0 || buf[1] !== MAGIC_1) {
         throw new DecodeError(`${name}: bad magic 0x${buf.subarray(0, 2).toString('hex')} (expected 0xc301, Avro single-object encoding)`);
       }
-      if (buf.readUInt32LE(2) === fpLow && buf.readUInt32LE(6) === fpHigh) return decodeBody(buf, null);
-      const fp = buf.subarray(2, HEADER_SIZE).toString('hex');
-      const writer = writers.get(fp);
-      if (writer === undefined) {
-        throw new DecodeError(`${name}: unknown writer schema fingerprint ${fp} (known: ${[...writers.keys()].join(', ')})`);
+      if (buf.readUInt32LE(2) === fpLow && buf.readUInt32LE(6) === fpHigh) {
+        try {
+          return decodeCurrent(buf, HEADER_SIZE);
+        } catch (err) {
+          throw new DecodeError(`${name}: ${describe(err)}`, { cause: err });
+        }
       }
-      return decodeBody(buf, writer.resolver);
+      const fp = buf.subarray(2, HEADER_SIZE).toString('hex');
+      const resolver = writers.get(fp);
+      if (resolver === undefined) {
+        throw new DecodeError(`${name}: unknown writer schema fingerprint ${fp} (known: ${[currentHex, ...writers.keys()].join(', ')})`);
+      }
+      return decodeResolved(buf, resolver);
     },
 
     registerWriterSchema(writerSchema: unknown): string {
@@ -151,9 +160,9 @@ export function createCodec<T>(schema: unknown): Codec<T> {
         throw new SchemaError(`invalid writer schema for ${name}: ${describe(err)}`, { cause: err });
       }
       const fp = schemaFingerprint(writerJson).toString('hex');
-      if (writers.has(fp)) return fp;
+      if (fp === currentHex || writers.has(fp)) return fp;
       try {
-        writers.set(fp, { resolver: reader.createResolver(writerType) });
+        writers.set(fp, reader.createResolver(writerType));
       } catch (err) {
         throw new SchemaError(`${name} cannot read data written with schema ${fp}: ${describe(err)}`, { cause: err });
       }
@@ -161,7 +170,7 @@ export function createCodec<T>(schema: unknown): Codec<T> {
     },
 
     knownFingerprints(): string[] {
-      return [...writers.keys()];
+      return [currentHex, ...writers.keys()];
     },
   };
 }
