@@ -11,10 +11,13 @@ import { once } from 'node:events';
 import { loadavg } from 'node:os';
 import { createEngine } from '../rules/index.js';
 import { defaultRuleFiles } from '../rules/default/index.js';
-import { openProbe, selectSyscalls, type Probe } from '../probe/index.js';
+import { decodeBatch, openProbe, selectSyscalls, type PackedBatch, type Probe } from '../probe/index.js';
 import { requireRoot, sleep, syscallLoopPath } from '../probe/test-support.js';
 
-const ROUNDS = 5;
+// `npm run bench:probe -- --rounds N` (default 5).
+const roundsArg = process.argv.indexOf('--rounds');
+const ROUNDS = roundsArg > 0 ? Number(process.argv[roundsArg + 1]) : 5;
+if (!Number.isInteger(ROUNDS) || ROUNDS < 1) throw new Error('--rounds takes a positive integer');
 const REDIS_PORT = 6399;
 
 type Condition = 'off' | 'idle hooks' | 'default set';
@@ -111,6 +114,25 @@ function conditions(): string {
     (others ? `; WARNING: ${others} saker BPF programs of other processes are loaded` : '');
 }
 
+/** JavaScript decode cost alone, on real batches of openat (with a path) and close records. */
+async function decodeCost(loop: string): Promise<string> {
+  const probe = await openProbe({ syscalls: ['openat', 'close'] });
+  const batches: PackedBatch[] = [];
+  const done = (async () => { for await (const b of probe.packedBatches()) batches.push(b); })();
+  await once(spawn(loop, ['openclose', '50000'], { stdio: 'ignore' }), 'exit');
+  await sleep(100);
+  await probe.close();
+  await done;
+  const n = batches.reduce((k, b) => k + b.count, 0);
+  let best = Infinity;
+  for (let round = 0; round < 5; round++) {
+    const t0 = process.hrtime.bigint();
+    for (const b of batches) decodeBatch(b.buf, b.count, b.bootToEpochNs);
+    best = Math.min(best, Number(process.hrtime.bigint() - t0) / n);
+  }
+  return `${best.toFixed(0)} ns per record (${n} records, best of 5)`;
+}
+
 async function main(): Promise<void> {
   requireRoot();
   const loop = syscallLoopPath();
@@ -174,6 +196,7 @@ async function main(): Promise<void> {
   console.log('\nevents/s delivered to JavaScript, close() x2M in a tight loop, 64 MiB ring');
   console.log(`  decoded to RawRecord: ${await throughput(loop, true)}`);
   console.log(`  packed batches:       ${await throughput(loop, false)}`);
+  console.log(`  decode only (openat+close): ${await decodeCost(loop)}`);
   console.log(`end: ${conditions()}`);
 }
 

@@ -65,13 +65,13 @@ describe('probe under load', () => {
   test('a million syscalls with the default ring: emitted = delivered + dropped, exactly', async () => {
     requireRoot();
     await million(undefined, true);
-  });
+  }, 120_000);
 
   test('a million syscalls into a small ring with a stalled consumer: the drops are counted exactly', async () => {
     requireRoot();
     const s = await million(1 << 16, false);
     expect(s.dropped).toBeGreaterThan(LOOP / 2);
-  });
+  }, 120_000);
 
   test('open and close a hundred times: no leaked fds, maps, programs or links', async () => {
     requireRoot();
@@ -86,5 +86,5 @@ describe('probe under load', () => {
       expect((await next).done).toBe(true); // close ends a waiting iteration
     }
     expect(bpfFds()).toEqual(before);
-  });
+  }, 180_000);
 });
