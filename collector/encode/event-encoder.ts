@@ -162,9 +162,17 @@ class Writer {
   }
 
   bytes(b: Buffer): void {
-    this.ensure(b.length);
-    this.buf.set(b, this.pos);
-    this.pos += b.length;
+    const n = b.length;
+    this.ensure(n);
+    // TypedArray#set costs more than a loop for the short fragments (host, container).
+    if (n < 64) {
+      const buf = this.buf;
+      let pos = this.pos;
+      for (let i = 0; i < n; i++) buf[pos++] = b[i]!;
+    } else {
+      this.buf.set(b, this.pos);
+    }
+    this.pos += n;
   }
 }
 

@@ -8,7 +8,7 @@ import { addrText, isSockAddr, isSockTuple, tupleText } from '../state/sockets.j
 import { resultText } from './errno.js';
 import {
   ACCESS_MODE, BPF_CMDS, CLONE_FLAGS, EXE_FLAGS, FCNTL_CMDS, FD_FLAGS, LINKAT_FLAGS, MEMFD_FLAGS, MMAP_FLAGS,
-  MODE_FLAGS, MOUNT_FLAGS, NS_FLAGS, PROT_FLAGS, PTRACE_REQUESTS, RENAME_FLAGS, SOCKET_FAMILIES, SOCK_FLAGS,
+  MODE_FLAGS, MOUNT_FLAGS, NS_FLAGS, OPEN_FLAGS, PROT_FLAGS, PTRACE_REQUESTS, RENAME_FLAGS, SOCKET_FAMILIES, SOCK_FLAGS,
   UNLINKAT_FLAGS, flagsText, openFlagsText, type EnumTable, type FlagTable,
 } from './flags.js';
 
@@ -38,8 +38,22 @@ function fdText(n: number, ctx: ArgContext): string {
   return fd === null ? String(n) : `${n}(<${fd.typeChar}>${fd.name})`;
 }
 
+/** Flag texts repeat (a few distinct values per program): memoised, in a bounded map per table. */
+const flagCaches = new Map<FlagTable, Map<number, string>>();
+function cachedFlags(t: FlagTable, n: number, render: (n: number) => string): string {
+  let cache = flagCaches.get(t);
+  if (cache === undefined) flagCaches.set(t, (cache = new Map()));
+  let text = cache.get(n);
+  if (text === undefined) {
+    text = render(n);
+    if (cache.size >= 4096) cache.clear();
+    cache.set(n, text);
+  }
+  return text;
+}
+
 function table(t: FlagTable): NumberFormat {
-  return (_type, n) => flagsText(t, n);
+  return (_type, n) => cachedFlags(t, n, (v) => flagsText(t, v));
 }
 
 function enumText(t: EnumTable): NumberFormat {
@@ -47,8 +61,8 @@ function enumText(t: EnumTable): NumberFormat {
 }
 
 const flagsFormat: NumberFormat = (type, n) => {
-  if (OPEN_TYPES.has(type)) return openFlagsText(n);
-  if (CLONE_TYPES.has(type)) return flagsText(CLONE_FLAGS, n);
+  if (OPEN_TYPES.has(type)) return cachedFlags(OPEN_FLAGS, n, openFlagsText);
+  if (CLONE_TYPES.has(type)) return cachedFlags(CLONE_FLAGS, n, (v) => flagsText(CLONE_FLAGS, v));
   if (FD_FLAG_TYPES.has(type)) return flagsText(FD_FLAGS, n);
   switch (type) {
     case 'execve': case 'execveat': return flagsText(EXE_FLAGS, n);
