@@ -127,6 +127,7 @@ const actions: Array<[string, () => string]> = [
   ['File opened for writing below a binary directory', () => ': > /usr/bin/saker-live-$$; rm -f /usr/bin/saker-live-$$'],
   ['File renamed, removed or linked below a binary directory', () => ': > /usr/bin/saker-live-$$; rm -f /usr/bin/saker-live-$$'],
   ['Directory created below a binary directory', () => 'mkdir /usr/bin/saker-live-$$; rmdir /usr/bin/saker-live-$$'],
+  ['File renamed, removed or linked below a binary directory', () => 'cd /usr/bin && : > saker-live-$$ && mv saker-live-$$ saker-live-b-$$ && rm saker-live-b-$$'],
   ['File opened for writing below a monitored directory', () => ': > /usr/local/lib/saker-live-$$; rm -f /usr/local/lib/saker-live-$$'],
   ['File opened for writing below / or /root', () => ': > /root/saker-live-$$; rm -f /root/saker-live-$$'],
   ['Rpm database opened for writing by a non-package program', () =>
@@ -145,7 +146,7 @@ const actions: Array<[string, () => string]> = [
 ];
 
 describe('default rules on real actions', () => {
-  test.each(actions)('%s', async (rule, action) => {
+  test.each(actions)('%s (action %#)', async (rule, action) => {
     const fired = await rulesFor(`export PY=${python}; ${action()}`);
     expect([...fired.keys()], `rules fired: ${[...fired.entries()].map(([r, o]) => `${r}: ${o}`).join('\n')}`).toContain(rule);
   }, 30_000);

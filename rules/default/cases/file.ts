@@ -87,6 +87,7 @@ export const fileCases: RuleCases[] = [
     fires: {
       'hidden directory in /usr/bin': pathCall({ cmd: 'mkdir /usr/bin/.cache' }, 'mkdirat', { dirfd: 'AT_FDCWD', path: '/usr/bin/.cache', mode: '0755' }),
       'mkdir in /sbin': pathCall({ cmd: 'mkdir /sbin/x' }, 'mkdir', { path: '/sbin/x', mode: '0755' }),
+      'relative mkdir with cwd /usr/sbin': pathCall({ cmd: 'mkdir .x', cwd: '/usr/sbin/' }, 'mkdirat', { dirfd: '-100(AT_FDCWD)', path: '.x', mode: '0755' }),
     },
     quiet: {
       'mkdir in a home directory': pathCall({ cmd: 'mkdir /home/alice/bin', ...admin }, 'mkdirat', { dirfd: 'AT_FDCWD', path: '/home/alice/bin', mode: '0755' }),
@@ -99,9 +100,13 @@ export const fileCases: RuleCases[] = [
       'mv a trojan over /bin/ls': pathCall({ cmd: 'mv /tmp/ls /bin/ls' }, 'renameat2', { olddirfd: 'AT_FDCWD', oldpath: '/tmp/ls', newdirfd: 'AT_FDCWD', newpath: '/bin/ls', flags: '0' }),
       'rm of a security tool': pathCall({ cmd: 'rm -f /usr/sbin/auditctl' }, 'unlinkat', { dirfd: 'AT_FDCWD', name: '/usr/sbin/auditctl', flags: '0' }),
       'symlink planted in /usr/bin': pathCall({ cmd: 'ln -sf /tmp/evil /usr/bin/vi' }, 'symlinkat', { target: '/tmp/evil', linkdirfd: 'AT_FDCWD', linkpath: '/usr/bin/vi' }),
+      'mv with relative names in /usr/bin (cd /usr/bin && mv evil ls)': pathCall({ cmd: 'mv evil ls', cwd: '/usr/bin/' }, 'renameat2', { olddirfd: '-100(AT_FDCWD)', oldpath: 'evil', newdirfd: '-100(AT_FDCWD)', newpath: 'ls', flags: '0' }),
+      'rm -r removing below /sbin through a directory fd': pathCall({ cmd: 'rm -rf /sbin/tools' }, 'unlinkat', { dirfd: '4(<d>/sbin/tools)', name: 'helper', flags: '0' }),
     },
     quiet: {
       'mv inside a home directory': pathCall({ cmd: 'mv a b', ...admin }, 'renameat2', { olddirfd: 'AT_FDCWD', oldpath: '/home/alice/a', newdirfd: 'AT_FDCWD', newpath: '/home/alice/b', flags: '0' }),
+      'relative names in a home directory': pathCall({ cmd: 'mv a b', ...admin, cwd: '/home/alice/' }, 'renameat2', { olddirfd: '-100(AT_FDCWD)', oldpath: 'a', newdirfd: '-100(AT_FDCWD)', newpath: 'b', flags: '0' }),
+      'rm -r below a directory that only starts like /usr/bin': pathCall({ cmd: 'rm -rf /usr/binaries/x' }, 'unlinkat', { dirfd: '4(<d>/usr/binaries/x)', name: 'helper', flags: '0' }),
       'dpkg installs the new binary': pathCall({ cmd: 'dpkg --unpack htop.deb', ancestors: ['apt-get install htop'] }, 'rename', { oldpath: '/usr/bin/htop.dpkg-new', newpath: '/usr/bin/htop' }),
     },
   },
