@@ -1,6 +1,6 @@
 // `saker replay FILE --to-kafka`: a capture's events land on a real broker's events topic, keyed
 // host:tgid, decoding to the events that were captured.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -8,6 +8,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { generateWorkload, seedWorkload } from '../bench/collector-workload.js';
 import { createKafkaBus } from '../bus/kafka/index.js';
 import { replayCommand } from '../cli/commands/replay.js';
+import type { CommandIo } from '../cli/command.js';
+import { createEngine } from '../rules/index.js';
+import { formatAlertText } from '../sinks/format.js';
 import { createCaptureWriter } from '../collector/capture/capture-file.js';
 import { createPipeline } from '../collector/pipeline.js';
 import { eventCodec } from '../schemas/codec.js';
@@ -26,12 +29,30 @@ afterAll(async () => {
   }
 });
 
+const RULES = `
+- rule: Shell child reads passwd
+  desc: test
+  condition: evt.type = openat and proc.name = sh and fd.name = /etc/passwd
+  output: "passwd read by %proc.cmdline (pid=%proc.pid parent=%proc.pname)"
+  priority: WARNING
+`;
+
+function io(): { io: CommandIo; out: () => string; err: () => string } {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let o = '';
+  let e = '';
+  stdout.on('data', (d: Buffer) => { o += d.toString(); });
+  stderr.on('data', (d: Buffer) => { e += d.toString(); });
+  return { io: { stdout, stderr, stdin: new PassThrough() }, out: () => o, err: () => e };
+}
+
 function big(_k: string, v: unknown): unknown {
   return typeof v === 'bigint' ? `${v}n` : v;
 }
 
-describe('saker replay --to-kafka', () => {
-  it('publishes every captured event, keyed host:tgid', async () => {
+describe('saker replay with Kafka', () => {
+  it('--to-kafka publishes every captured event keyed host:tgid; kafka:TOPIC re-judges them (and --from skips)', async () => {
     brokers = (await kafkaEndpoint()).brokers;
     const pipeline = createPipeline({ host: { id: 'beef', name: 'replay-host' } });
     seedWorkload(pipeline.state, 10);
@@ -57,5 +78,20 @@ describe('saker replay --to-kafka', () => {
       expect(m.key!.toString()).toBe(`beef:${e.proc.pid}`);
       expect(JSON.stringify(e, big)).toBe(JSON.stringify(bySeq.get(e.seq), big));
     }
+
+    // Re-judging the topic with rules gives the alerts of judging the events directly.
+    const rules = join(dir, 'rules.yaml');
+    writeFileSync(rules, RULES);
+    const engine = createEngine({ files: [rules] });
+    const direct = events.flatMap((e) => engine.judge(e)).map((a) => formatAlertText(a)).sort();
+    expect(direct.length).toBeGreaterThan(10);
+    const r = io();
+    expect(await replayCommand.run([`kafka:${prefix}.events`, '--brokers', brokers.join(','), '--rules', rules], r.io)).toBe(0);
+    expect(r.out().trim().split('\n').sort()).toEqual(direct);
+    expect(r.err()).toContain(`replayed ${events.length} messages from ${prefix}.events: judged ${events.length}, skipped 0`);
+    const later = io();
+    expect(await replayCommand.run([`kafka:${prefix}.events`, '--brokers', brokers.join(','), '--rules', rules, '--from', new Date(Date.now() + 3_600_000).toISOString()], later.io)).toBe(0);
+    expect(later.out()).toBe('');
+    expect(later.err()).toContain(`judged 0, skipped ${events.length} before --from`);
   }, 180_000);
 });

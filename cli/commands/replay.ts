@@ -1,8 +1,9 @@
 // `saker replay FILE`: judges a capture with rules and prints the alerts as `saker eval` does
 // (Falco's text form, or its JSON with --json), or with --to-kafka publishes the capture's
 // events to the events topic so a fleet's evaluators re-judge history with today's rules.
-// FILE is a Saker capture (.avro, from `saker capture`) or a Falco/sysdig capture (.scap).
-import { pino } from 'pino';
+// FILE is a Saker capture (.avro, from `saker capture`) or a Falco/sysdig capture (.scap), or
+// kafka:TOPIC for the events already on a topic (replay-kafka.ts).
+import { pino, type DestinationStream } from 'pino';
 import { createKafkaBus } from '../../bus/kafka/index.js';
 import { eventKey, topicLayout } from '../../bus/topics.js';
 import { openCaptureReader } from '../../collector/capture/capture-file.js';
@@ -17,6 +18,7 @@ import { formatAlertJson, formatAlertText } from '../../sinks/format.js';
 import { parseArgs } from 'node:util';
 import { SELECTION_OPTIONS, UsageError, engineOptions } from '../args.js';
 import type { Command, CommandIo } from '../command.js';
+import { parseFrom, replayKafkaTopic } from './replay-kafka.js';
 
 const OPTIONS = {
   ...SELECTION_OPTIONS,
@@ -26,6 +28,7 @@ const OPTIONS = {
   'topic-prefix': { type: 'string' },
   'client-id': { type: 'string' },
   speed: { type: 'string' },
+  from: { type: 'string' },
   'scap-profile': { type: 'string' },
   'no-progress': { type: 'boolean' },
 } as const;
@@ -58,12 +61,11 @@ function progressBar(io: CommandIo, enabled: boolean, fraction: () => number | n
 
 export const replayCommand: Command = {
   name: 'replay',
-  summary: 'replay FILE.avro|FILE.scap --rules FILE... [--match first|all] [--json] [--tag T] [--skip-tag T] [--disable-rule NAME] [--priority P] [--all-events] [--speed real|max] | --to-kafka --brokers H:P [--topic-prefix P]',
+  summary: 'replay FILE.avro|FILE.scap|kafka:TOPIC --rules FILE... [--match first|all] [--json] [--tag T] [--skip-tag T] [--disable-rule NAME] [--priority P] [--all-events] [--speed real|max] [--brokers H:P --from TIME] | FILE --to-kafka --brokers H:P [--topic-prefix P]',
   async run(argv, io) {
     const { values, positionals } = flags(argv);
     const file = positionals[0];
     if (file === undefined) throw new UsageError('the capture FILE to replay is required');
-    if (file.startsWith('kafka:')) throw new UsageError('replaying a Kafka topic (kafka:TOPIC) is not available in this version; replay a capture file');
     const speed = (values.speed ?? 'max') as ReplaySpeed;
     if (speed !== 'real' && speed !== 'max') throw new UsageError(`--speed must be real or max, not ${values.speed}`);
     const isScap = /\.scap(\.gz)?$/.test(file);
@@ -75,6 +77,16 @@ export const replayCommand: Command = {
     const print = (a: Alert): void => {
       io.stdout.write(`${values.json ? formatAlertJson(a) : formatAlertText(a)}\n`);
     };
+    if (file.startsWith('kafka:')) {
+      const brokers = values.brokers?.split(',').map((b) => b.trim()).filter(Boolean);
+      if (!brokers?.length) throw new UsageError('replaying kafka:TOPIC needs --brokers HOST:PORT[,...]');
+      const topic = file.slice('kafka:'.length);
+      if (topic === '') throw new UsageError('kafka:TOPIC needs a topic name');
+      return replayKafkaTopic({
+        topic, brokers, clientId: values['client-id'] ?? 'saker-replay', fromMs: parseFrom(values.from),
+        engine, print, io, logger: pino({ level: 'warn' }, io.stderr as unknown as DestinationStream),
+      });
+    }
     if (isScap) {
       const profile = (values['scap-profile'] ?? (values['all-events'] ? 'all' : 'falco-0.10')) as SelectionProfile;
       const reader = openScapFile(file);
