@@ -106,4 +106,37 @@ describe('Kafka bus (real broker)', () => {
     }
     created.push(input, output);
   });
+
+  it('recovers when its own producer is fenced by another claimant, with no duplicate output', async () => {
+    const p = uniquePrefix('bus-fenced');
+    const [input, output] = [`${p}.in`, `${p}.out`];
+    const group = `${p}.g`;
+    await bus.ensureTopics([{ name: input, partitions: 1, config: {} }, { name: output, partitions: 1, config: {} }]);
+    created.push(input, output);
+    const sub = await bus.consume({
+      topics: [input],
+      groupId: group,
+      handler: async (batch) => [{ topic: output, messages: batch.messages.map((m) => ({ key: m.key, value: m.value })) }],
+    });
+    try {
+      await bus.publish(input, messages(100, 'before'));
+      await waitForZeroLag(() => bus.groupLag(group, input), 60_000);
+      // Another process initialises the same transactional id: our producer is now fenced.
+      const intruder = testKafka(brokers).producer({ transactionalId: `bus-test.${group}.${input}.0`, idempotent: true, maxInFlightRequests: 1 });
+      await intruder.connect();
+      const t = await intruder.transaction();
+      await t.send({ topic: output, messages: [{ key: 'i', value: Buffer.from('intruder') }] });
+      await bus.publish(input, messages(100, 'after'));
+      await waitForZeroLag(() => bus.groupLag(group, input), 90_000);
+      await expect(t.commit()).rejects.toThrow();
+      await intruder.disconnect();
+      const out = await readCommitted(brokers, output, { atLeast: 200, quietMs: 1500 });
+      const values = out.map((m) => m.value!.toString());
+      expect(values.length).toBe(200);
+      expect(new Set(values).size).toBe(200);
+      expect(values).not.toContain('intruder');
+    } finally {
+      await sub.stop();
+    }
+  });
 });

@@ -115,8 +115,7 @@ export class TransactionalSubscription implements Subscription {
           await txn.abort().catch(() => undefined);
           // Fenced or broken: the next batch for this partition starts from a fresh fence.
           this.dropProducer(key);
-          const fenced = /fenced|epoch/i.test(String((err as Error).message ?? err));
-          if (fenced) throw new ProducerFencedError(pp.transactionalId, { cause: err });
+          if (isFenced(err)) throw new ProducerFencedError(pp.transactionalId, { cause: err });
           throw new BusError(`transaction for ${key} failed and was aborted; the batch will be delivered again`, { cause: err, retriable: true });
         }
         resolveOffset(lastOffset);
@@ -165,6 +164,10 @@ export class TransactionalSubscription implements Subscription {
       maxInFlightRequests: 1,
       transactionTimeout: this.v.transactionTimeoutMs,
       allowAutoTopicCreation: false,
+      // The broker answers CONCURRENT_TRANSACTIONS while the previous transaction's markers are
+      // still being written (a few ms); kafkajs' default first retry after 300 ms would put that
+      // wait on every batch's latency.
+      retry: { initialRetryTime: 10, maxRetryTime: 2000 },
       createPartitioner: Partitioners.DefaultPartitioner,
     });
     await producer.connect();
@@ -190,6 +193,14 @@ export class TransactionalSubscription implements Subscription {
       // Already broken: nothing left to release.
     }
   }
+}
+
+/** The broker's "a newer producer owns this transactional id" answers, anywhere in the cause chain. */
+function isFenced(err: unknown): boolean {
+  for (let e = err as { type?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 5; e = e.cause as typeof e, depth++) {
+    if (e.type === 'PRODUCER_FENCED' || e.type === 'INVALID_PRODUCER_EPOCH') return true;
+  }
+  return false;
 }
 
 function toConsumed(topic: string, partition: number, m: KafkaMessage): ConsumedMessage {

@@ -6,7 +6,7 @@ import { kafkaClientConfig, validateKafkaOptions } from './options.js';
 describe('Kafka bus options', () => {
   it('fills defaults and builds the kafkajs configuration', () => {
     const v = validateKafkaOptions({ brokers: ['127.0.0.1:9092', 'kafka-2.example:9093'] });
-    expect(v).toMatchObject({ clientId: 'saker', compression: CompressionTypes.None, transactionalIdPrefix: 'saker', partitionsConsumedConcurrently: 4 });
+    expect(v).toMatchObject({ clientId: 'saker', compression: CompressionTypes.None, transactionalIdPrefix: 'saker', partitionsConsumedConcurrently: 12 });
     expect(kafkaClientConfig(v)).toMatchObject({ brokers: ['127.0.0.1:9092', 'kafka-2.example:9093'], clientId: 'saker' });
     expect(kafkaClientConfig(v).ssl).toBeUndefined();
   });

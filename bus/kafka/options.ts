@@ -39,7 +39,10 @@ export interface KafkaBusOptions {
    * Every worker of one service must use the same prefix; different services different ones.
    */
   transactionalIdPrefix?: string;
-  /** Partition batches one consumer processes at the same time (default 4). */
+  /**
+   * Partition batches one consumer processes at the same time (default 12). Each batch is its own
+   * transaction, so a fetch cycle costs one transaction round when this covers every partition held.
+   */
   partitionsConsumedConcurrently?: number;
   /** Broker-side limit for an open transaction before it is aborted (default 60 s). */
   transactionTimeoutMs?: number;
@@ -107,7 +110,7 @@ export function validateKafkaOptions(o: KafkaBusOptions): ValidatedKafkaOptions 
     sasl,
     compression: codec,
     transactionalIdPrefix: prefix,
-    partitionsConsumedConcurrently: positiveInt('partitionsConsumedConcurrently', o.partitionsConsumedConcurrently ?? 4),
+    partitionsConsumedConcurrently: positiveInt('partitionsConsumedConcurrently', o.partitionsConsumedConcurrently ?? 12),
     transactionTimeoutMs: positiveInt('transactionTimeoutMs', o.transactionTimeoutMs ?? 60_000),
     sessionTimeoutMs: positiveInt('sessionTimeoutMs', o.sessionTimeoutMs ?? 10_000),
     maxBytesPerPartition: positiveInt('maxBytesPerPartition', o.maxBytesPerPartition ?? 1 << 20),

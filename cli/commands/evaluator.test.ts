@@ -13,7 +13,7 @@ writeFileSync(rules, '- list: l\n  items: [a]\n');
 describe('saker evaluator: configuration', () => {
   it('reads flags into typed options with defaults', () => {
     const c = parseEvaluatorArgs(['--brokers', 'k1:9092,k2:9092', '--rules', rules, 'second.yaml', '--group', 'g1', '--priority', 'warning'], {});
-    expect(c.kafka).toMatchObject({ brokers: ['k1:9092', 'k2:9092'], clientId: 'saker-evaluator', compression: 'none', partitionsConsumedConcurrently: 4 });
+    expect(c.kafka).toMatchObject({ brokers: ['k1:9092', 'k2:9092'], clientId: 'saker-evaluator', compression: 'none', partitionsConsumedConcurrently: 12 });
     expect(c.kafka.tls).toBeUndefined();
     expect(c.engine.files).toEqual([rules, 'second.yaml']);
     expect(c.engine.minPriority).toBe('warning');

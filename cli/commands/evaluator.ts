@@ -34,7 +34,7 @@ Kafka:
   --sasl-username U         SASL user; the password comes from --sasl-password-file or the
   --sasl-password-file F    environment variable SAKER_SASL_PASSWORD (never a flag: ps shows flags)
   --compression C           none or gzip (default none)
-  --concurrency N           partition batches handled at once (default 4)
+  --concurrency N           partition batches (each its own transaction) handled at once (default 12)
 Rules (as saker eval):
   --rules FILE...|default   rules files, in load order (required)
   --match first|all  --tag T  --skip-tag T  --disable-rule NAME  --priority P
@@ -126,7 +126,7 @@ export function parseEvaluatorArgs(argv: string[], env: NodeJS.ProcessEnv): Eval
     brokers,
     clientId: values['client-id'] ?? 'saker-evaluator',
     compression,
-    partitionsConsumedConcurrently: Math.max(1, int('concurrency', values.concurrency, 4)),
+    partitionsConsumedConcurrently: Math.max(1, int('concurrency', values.concurrency, 12)),
     transactionalIdPrefix: 'saker-evaluator',
   };
   const ca = readSecretFile('tls-ca', values['tls-ca']);
