@@ -41,9 +41,17 @@ function u64(buf: Buffer, o: number): number {
 }
 
 function cstr(buf: Buffer, start: number, len: number): string {
-  const nul = buf.indexOf(0, start);
-  const end = nul >= 0 && nul < start + len ? nul : start + len;
+  let end = start;
+  const max = start + len;
+  while (end < max && buf[end] !== 0) end++;
   return buf.toString('utf8', start, end);
+}
+
+/** A STR blob: the kernel's length counts the terminating NUL. */
+function blobStr(buf: Buffer, tag: number): string {
+  const start = blobStart[tag]!;
+  const len = blobLen[tag]!;
+  return buf.toString('utf8', start, len > 0 && buf[start + len - 1] === 0 ? start + len - 1 : start + len);
 }
 
 function ipv4(buf: Buffer, o: number): string {
@@ -137,7 +145,7 @@ function facts(buf: Buffer, o: number, bootToEpochNs: bigint): ProcessFacts {
     exeUpperLayer: (exeFlags & EXE_UPPER_LAYER) !== 0,
     exeFromMemfd: (exeFlags & EXE_FROM_MEMFD) !== 0,
   };
-  if (blob(TAG.CGROUP)) f.cgroup = cstr(buf, blobStart[TAG.CGROUP], blobLen[TAG.CGROUP]);
+  if (blob(TAG.CGROUP)) f.cgroup = blobStr(buf, TAG.CGROUP);
   return f;
 }
 
@@ -154,7 +162,7 @@ function syscallArgs(buf: Buffer, rec: number, spec: SyscallSpec, res: number): 
         if (arg.name !== spec.filenameArg) args[arg.name] = buf.readBigUInt64LE(o);
         break;
       case 'str':
-        args[arg.name] = blob(arg.index) ? cstr(buf, blobStart[arg.index], blobLen[arg.index]) : null;
+        args[arg.name] = blob(arg.index) ? blobStr(buf, arg.index) : null;
         break;
       case 'sockaddr': case 'msghdr':
         args[arg.name] = blob(arg.index) ? sockAddr(buf, blobStart[arg.index], blobLen[arg.index]) : null;
@@ -163,7 +171,7 @@ function syscallArgs(buf: Buffer, rec: number, spec: SyscallSpec, res: number): 
   }
   if (spec.resName) args[spec.resName] = res;
   if (spec.filenameArg) {
-    args[spec.filenameArg] = blob(TAG.EXEPATH) ? cstr(buf, blobStart[TAG.EXEPATH], blobLen[TAG.EXEPATH]) : null;
+    args[spec.filenameArg] = blob(TAG.EXEPATH) ? blobStr(buf, TAG.EXEPATH) : null;
     if (blob(TAG.ARGV)) {
       const v = argv(buf, blobStart[TAG.ARGV], blobLen[TAG.ARGV]);
       args.exe = v[0] ?? '';
@@ -180,22 +188,27 @@ function syscallArgs(buf: Buffer, rec: number, spec: SyscallSpec, res: number): 
 
 /** Decodes `count` records of a batch; appends to `out` (and returns it). */
 export function decodeBatch(buf: Buffer, count: number, bootToEpochNs: bigint, out: RawRecord[] = []): RawRecord[] {
+  const dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   let off = 0;
   for (let i = 0; i < count; i++) {
     if (off + HDR_SIZE > buf.length) throw new RecordLayoutError(`record ${i} at ${off} runs past the batch (${buf.length} bytes)`);
     const len = buf.readUInt16LE(off + 24);
     if (len < HDR_SIZE || off + len > buf.length) throw new RecordLayoutError(`record ${i} at ${off} has length ${len}`);
-    out.push(decodeRecord(buf, off, len, bootToEpochNs));
+    out.push(decodeRecord(buf, off, len, bootToEpochNs, dv));
     off += (len + 7) & ~7;
   }
   return out;
 }
 
 /** One record at `off` (`len` bytes). */
-export function decodeRecord(buf: Buffer, off: number, len: number, bootToEpochNs: bigint): RawRecord {
+export function decodeRecord(
+  buf: Buffer, off: number, len: number, bootToEpochNs: bigint,
+  dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength),
+): RawRecord {
   const kind = buf[off + 30];
-  const flags = buf[off + 31];
-  const ts = buf.readBigUInt64LE(off) + bootToEpochNs;
+  const flags = buf[off + 31]!;
+  // One BigInt for the read (DataView is an intrinsic; Buffer's reader builds it from halves).
+  const ts = dv.getBigUint64(off, true) + bootToEpochNs;
   const tid = buf.readUInt32LE(off + 16);
   const pid = buf.readUInt32LE(off + 20);
   const cpu = buf.readUInt16LE(off + 28);
