@@ -97,7 +97,9 @@ beforeAll(async () => {
   if (types === 'all') throw new Error('the default rules must pin their event types');
   const wanted = new Set([...types, 'procexit']);
   // memfd_create is recorded for state (the memfd's name), not judged.
-  probe = await openProbe({ syscalls: selectSyscalls([...wanted, 'memfd_create']).syscalls, flushMs: 5 });
+  const selection = selectSyscalls([...wanted, 'memfd_create']);
+  if (selection.unsupported.length) throw new Error(`the probe cannot record what the default rules need: ${selection.unsupported.join(', ')}`);
+  probe = await openProbe({ syscalls: selection.syscalls, flushMs: 5 });
   done = runCollector({ source: probe, host: sys.host, state, eventTypes: wanted, onEvents: judge });
 }, 60_000);
 
