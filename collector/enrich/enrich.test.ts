@@ -124,6 +124,9 @@ describe('scripted sequence: fork, exec, open, dup, connect, close, exit', () =>
     expect(upper.proc).toMatchObject({ exe: './dropped', args: ['-x'], exepath: '/tmp/dropped', name: 'dropped', isExeUpperLayer: true, isExeFromMemfd: false });
     expect(upper.args.find((a) => a.name === 'flags')).toEqual({ name: 'flags', text: 'EXE_WRITABLE|EXE_UPPER_LAYER', raw: 3 });
     run({ type: 'clone', tid: 100, res: 203, args: { flags: 0x11 } });
+    run({ type: 'clone', tid: 100, res: 209, args: { flags: 0x11 } });
+    const relative = run({ type: 'execve', tid: 209, res: 0, args: { filename: './bin/../run.sh' }, facts: { argv: ['./run.sh'] } });
+    expect(relative.proc).toMatchObject({ exepath: '/home/alice/run.sh', name: 'run.sh', exe: './run.sh' });
     const viaFlag = run({ type: 'execveat', tid: 203, res: 0, args: { exe: 'x', args: [], trusted_exepath: 'memfd:x', flags: 4 } });
     expect(viaFlag.proc.isExeFromMemfd).toBe(true);
   });

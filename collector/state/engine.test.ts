@@ -46,6 +46,12 @@ describe('state engine', () => {
     const th = s.apply({ type: 'read', dir: 'EXIT', ts: 1n, cpu: 0, tid: 9, pid: 9, res: 0, args: { fd: 0 } });
     expect(s.procView(th)).toMatchObject({ pid: 9, ppid: 1, name: 'late', exepath: '/bin/late', cwd: '/srv/' });
     expect(s.counters.missingThreads).toBe(1);
+    // Its unknown parents were resolved along with it.
+    const chain = new StateEngine({
+      resolveMissing: (pid) => (pid === 30 ? { pid: 30, ppid: 20, comm: 'child' } : pid === 20 ? { pid: 20, ppid: 1, comm: 'parent' } : pid === 1 ? { pid: 1, ppid: 0, comm: 'init' } : null),
+    });
+    const t = chain.apply({ type: 'read', dir: 'EXIT', ts: 1n, cpu: 0, tid: 30, pid: 30, res: 0, args: {} });
+    expect(chain.ancestors(t.proc).map((a) => a.name)).toEqual(['parent', 'init']);
     expect(() => new StateEngine({ maxThreads: 0 })).toThrow(CollectorConfigError);
     expect(() => s.seedFd(12345, { num: 1, typeChar: 'f' })).toThrow(/not seeded/);
   });

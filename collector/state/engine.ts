@@ -366,8 +366,20 @@ export class StateEngine {
       if (seed !== null) applySeed(p, seed);
       if (rec.facts !== undefined) this.applyFacts(p, rec.facts);
       this.touch(p);
+      if (seed !== null) this.resolveParents(p);
     }
     return this.addThread(rec.tid, p);
+  }
+
+  /** Unknown parents of a resolved process are resolved too, so its ancestors are complete. */
+  private resolveParents(p: ProcessEntry): void {
+    let cur = p;
+    for (let i = 0; i < MAX_ANCESTORS && cur.ppid > 0 && cur.ppid !== cur.pid && !this.processes.has(cur.ppid); i++) {
+      const seed = this.resolveMissing!(cur.ppid, cur.ppid);
+      if (seed === null) return;
+      this.seedProcess(seed);
+      cur = this.processes.get(seed.pid)!;
+    }
   }
 
   /**

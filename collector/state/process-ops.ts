@@ -120,7 +120,9 @@ const execve: Handler = (s, rec, th) => {
   const cwd = f?.cwd ?? strArg(rec.args['cwd']);
   if (cwd !== undefined) p.cwd = asDirectory(cwd);
   const filename = strArg(s.arg(rec, th, 'filename'));
-  p.exepath = f?.exepath ?? strArg(rec.args['trusted_exepath']) ?? (filename !== undefined ? resolvePath(p.cwd, filename) : p.exe);
+  const exepath = f?.exepath ?? strArg(rec.args['trusted_exepath']) ?? filename ?? p.exe;
+  // A relative path given to exec (./run.sh) is resolved against the cwd; memfd: names are kept.
+  p.exepath = exepath.startsWith('/') || isMemfdPath(exepath) ? exepath : resolvePath(p.cwd, exepath);
   // The kernel names the process after the file passed to exec (`3` for /proc/self/fd/3).
   p.comm = f?.comm ?? strArg(rec.args['comm']) ?? basename(filename ?? p.exepath).slice(0, 15);
   const flags = numberArg(rec.args['flags']);
