@@ -58,12 +58,14 @@ export async function runCollector(options: CollectorOptions): Promise<Collector
           continue;
         }
         const event = pipeline.enrich(rec);
+        // Encoded before it is handed anywhere: a record that cannot be encoded reaches no one.
+        const message = publisher ? { key: pipeline.lastKey(), value: pipeline.encoder.encode(event) } : null;
         stats.events++;
         if (options.onEvents) events.push(event);
-        if (publisher) messages.push({ key: pipeline.lastKey(), value: pipeline.encoder.encode(event) });
+        if (message) messages.push(message);
       } catch (err) {
         const e = err instanceof Error ? err : new Error(String(err));
-        bad.push({ rec, err: new RecordError(e.message, rec.type, { cause: e }) });
+        bad.push({ rec, err: e instanceof RecordError ? e : new RecordError(e.message, String(rec.type), { cause: e }) });
       }
     }
     if (publisher && messages.length > 0) await publisher.publish(messages);

@@ -5,7 +5,7 @@
 // events of one thread until something changes; only the event's own fields and args are new.
 import type { Event, FileDescriptor, Host } from '../../schemas/types.generated.js';
 import { freezeWithSlot } from '../encode/fragment-slot.js';
-import { CollectorConfigError } from '../errors.js';
+import { CollectorConfigError, RecordError } from '../errors.js';
 import type { RawRecord } from '../raw-record.js';
 import type { StateEngine } from '../state/engine.js';
 import type { ThreadEntry } from '../state/types.js';
@@ -34,8 +34,9 @@ export class Enricher implements ArgContext {
     this.seq = options.firstSeq ?? 0;
   }
 
-  /** Applies the record to the state and returns its event. */
+  /** Applies the record to the state and returns its event. Throws RecordError for a malformed record. */
   enrich(rec: RawRecord): Event {
+    checkRecord(rec);
     const state = this.state;
     const th = state.apply(rec);
     const fd = state.eventFd;
@@ -87,4 +88,16 @@ export class Enricher implements ArgContext {
   group(gid: number): string | undefined {
     return this.state.groupName(gid);
   }
+}
+
+/** The shape the stages rely on; a source that breaks it gets a clear error, not a corrupt event. */
+function checkRecord(rec: RawRecord): void {
+  if (typeof rec.type !== 'string' || rec.type === '') throw new RecordError('type must be a syscall name', String(rec.type));
+  if (rec.dir !== 'ENTER' && rec.dir !== 'EXIT') throw new RecordError(`dir must be ENTER or EXIT, not ${String(rec.dir)}`, rec.type);
+  if (typeof rec.ts !== 'bigint') throw new RecordError(`ts must be a bigint (ns since the epoch), not ${typeof rec.ts}`, rec.type);
+  if (!Number.isInteger(rec.tid) || !Number.isInteger(rec.pid) || !Number.isInteger(rec.cpu)) {
+    throw new RecordError(`tid, pid and cpu must be integers (tid ${String(rec.tid)}, pid ${String(rec.pid)}, cpu ${String(rec.cpu)})`, rec.type);
+  }
+  if (rec.res !== null && !Number.isInteger(rec.res)) throw new RecordError(`res must be an integer or null, not ${String(rec.res)}`, rec.type);
+  if (typeof rec.args !== 'object' || rec.args === null) throw new RecordError('args must be an object', rec.type);
 }
