@@ -64,6 +64,12 @@ let sink = 0;
 measure('event encode', () => { sink += eventCodec.encode(event).length; });
 measure('event decode (one buffer)', () => { sink += eventCodec.decode(eventBytes).cpu; });
 measure('event decode (10k distinct)', () => { sink += eventCodec.decode(distinct[next++ % distinct.length]!).cpu; });
+measure('event decodeLazy (10k distinct)', () => { sink += eventCodec.decodeLazy(distinct[next++ % distinct.length]!).cpu; });
+// What a typical rule reads: type, direction, process name, file name, container id, user.
+measure('  + read 6 fields', () => {
+  const e = eventCodec.decodeLazy(distinct[next++ % distinct.length]!);
+  sink += e.type.length + e.dir.length + e.proc.name.length + e.fd!.name.length + e.container.id.length + (e.proc.user?.length ?? 0);
+});
 measure('alert encode', () => { sink += alertCodec.encode(alert).length; });
 measure('alert decode', () => { sink += alertCodec.decode(alertBytes).eventSeq; });
 measure('event JSON line -> Event', () => { sink += eventFromJson(JSON.parse(eventJsonText)).cpu; });

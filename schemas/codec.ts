@@ -13,7 +13,8 @@
 import avro from 'avsc';
 import { parseAvroSchema } from './avro-types.js';
 import { DecodeError, EncodeError, SchemaError } from './errors.js';
-import { compileDecoder } from './fast-decoder.js';
+import type { CompiledDecoder } from './fast-decoder.js';
+import { compileDecoders } from './lazy-decoder.js';
 import { schemaFingerprint } from './fingerprint.js';
 import { ALERT_SCHEMA, EVENT_SCHEMA } from './schema-files.js';
 import type { Alert, Event } from './types.generated.js';
@@ -35,6 +36,13 @@ export interface Codec<T> {
   encode(value: T): Buffer;
   /** Decodes one message; throws DecodeError (short buffer, bad magic, unknown fingerprint, truncated body...). */
   decode(buf: Buffer): T;
+  /**
+   * Like decode, but string fields are created when first read (schemas/lazy-decoder.ts):
+   * several times cheaper when a reader looks at a few fields. The value keeps `buf`, which
+   * must not be modified afterwards. Spread and Object.keys do not see the string fields;
+   * property reads, JSON.stringify and eventToJson do. Other writers' messages decode eagerly.
+   */
+  decodeLazy(buf: Buffer): T;
   /** Makes messages written with `schema` (JSON text or object) readable. Returns its fingerprint as hex. */
   registerWriterSchema(schema: unknown): string;
   /** Fingerprints (hex, as in the header) this codec can read. */
@@ -59,9 +67,9 @@ export function createCodec<T>(schema: unknown): Codec<T> {
   const json: unknown = typeof schema === 'string' ? JSON.parse(schema) : schema;
   const name = fullNameOf(json);
   const reader = parseAvroSchema(json);
-  // Messages in the current schema (nearly all of them) go through the compiled decoder;
+  // Messages in the current schema (nearly all of them) go through the compiled decoders;
   // other writers' through avsc's resolver.
-  const decodeCurrent = compileDecoder<T>(reader);
+  const compiled = compileDecoders<T>(reader);
   const fingerprint = schemaFingerprint(json);
   // The fingerprint as two 32-bit halves: the hot path compares two integers, no allocation.
   const fpLow = fingerprint.readUInt32LE(0);
@@ -105,6 +113,29 @@ export function createCodec<T>(schema: unknown): Codec<T> {
     return result.value as T;
   };
 
+  const decodeWith = (buf: Buffer, current: CompiledDecoder<T>): T => {
+    if (buf.length < HEADER_SIZE) {
+      throw new DecodeError(`${name}: message of ${buf.length} bytes is shorter than the ${HEADER_SIZE}-byte header`);
+    }
+    if (buf[0] !== MAGIC_0 || buf[1] !== MAGIC_1) {
+      throw new DecodeError(`${name}: bad magic 0x${buf.subarray(0, 2).toString('hex')} (expected 0xc301, Avro single-object encoding)`);
+    }
+    // The common case costs two integer comparisons before the body.
+    if (buf.readUInt32LE(2) === fpLow && buf.readUInt32LE(6) === fpHigh) {
+      try {
+        return current(buf, HEADER_SIZE);
+      } catch (err) {
+        throw new DecodeError(`${name}: ${describe(err)}`, { cause: err });
+      }
+    }
+    const fp = buf.subarray(2, HEADER_SIZE).toString('hex');
+    const resolver = writers.get(fp);
+    if (resolver === undefined) {
+      throw new DecodeError(`${name}: unknown writer schema fingerprint ${fp} (known: ${[currentHex, ...writers.keys()].join(', ')})`);
+    }
+    return decodeResolved(buf, resolver);
+  };
+
   return {
     name,
     fingerprint: Buffer.from(fingerprint),
@@ -128,26 +159,11 @@ export function createCodec<T>(schema: unknown): Codec<T> {
     },
 
     decode(buf: Buffer): T {
-      // Checked in this order so the common case costs two comparisons before the body.
-      if (buf.length < HEADER_SIZE) {
-        throw new DecodeError(`${name}: message of ${buf.length} bytes is shorter than the ${HEADER_SIZE}-byte header`);
-      }
-      if (buf[0] !== MAGIC_0 || buf[1] !== MAGIC_1) {
-        throw new DecodeError(`${name}: bad magic 0x${buf.subarray(0, 2).toString('hex')} (expected 0xc301, Avro single-object encoding)`);
-      }
-      if (buf.readUInt32LE(2) === fpLow && buf.readUInt32LE(6) === fpHigh) {
-        try {
-          return decodeCurrent(buf, HEADER_SIZE);
-        } catch (err) {
-          throw new DecodeError(`${name}: ${describe(err)}`, { cause: err });
-        }
-      }
-      const fp = buf.subarray(2, HEADER_SIZE).toString('hex');
-      const resolver = writers.get(fp);
-      if (resolver === undefined) {
-        throw new DecodeError(`${name}: unknown writer schema fingerprint ${fp} (known: ${[currentHex, ...writers.keys()].join(', ')})`);
-      }
-      return decodeResolved(buf, resolver);
+      return decodeWith(buf, compiled.decode);
+    },
+
+    decodeLazy(buf: Buffer): T {
+      return decodeWith(buf, compiled.decodeLazy);
     },
 
     registerWriterSchema(writerSchema: unknown): string {

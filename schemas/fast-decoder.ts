@@ -19,7 +19,7 @@ import { internTable, INTERN_MAX_BYTES, INTERN_SLOTS, minEncodedSize } from './a
 
 export type CompiledDecoder<T> = (buf: Buffer, start: number) => T;
 
-interface Gen {
+export interface Gen {
   /** Function declarations emitted so far. */
   decls: string[];
   /** Values the generated code refers to (symbol lists, defaults...), as c0, c1... */
@@ -31,13 +31,13 @@ interface Gen {
   sites: number;
 }
 
-function constant(g: Gen, value: unknown): string {
+export function constant(g: Gen, value: unknown): string {
   g.consts.push(value);
   return `c${g.consts.length - 1}`;
 }
 
 /** Returns an expression reading one value of `type` (it may call generated functions). */
-function reader(g: Gen, type: avro.Type, path: string): string {
+export function reader(g: Gen, type: avro.Type, path: string): string {
   const name = type.typeName;
   switch (name) {
     case 'null': return 'null';
@@ -213,26 +213,43 @@ function blockCount(guarded, path) {
 }
 `;
 
-/** Compiles a decoder for values of `type` (an avsc type from parseAvroSchema). */
-export function compileDecoder<T>(type: avro.Type): CompiledDecoder<T> {
-  const g: Gen = { decls: [], consts: [], named: new Map(), next: 0, sites: 0 };
-  const root = reader(g, type, '');
+export function newGen(): Gen {
+  return { decls: [], consts: [], named: new Map(), next: 0, sites: 0 };
+}
+
+/**
+ * Turns generated declarations into live functions: the runtime, g.decls, then `tail` (which
+ * must `return` what the caller wants), evaluated once.
+ */
+export function instantiate<R>(g: Gen, tail: string): R {
   const source = `${RUNTIME}
 ${g.decls.join('\n')}
 const lastAtSite = new Array(${g.sites}).fill('');
-return function decode(b, start) {
+${tail}`;
+  const names = ['interned', 'INTERN_MAX_BYTES', 'INTERN_SLOTS', ...g.consts.map((_, i) => `c${i}`)];
+  // Compiled once per schema, from the schema only (no message data reaches the source).
+  const factory = new Function(...names, source) as (...args: unknown[]) => R;
+  return factory(internTable, INTERN_MAX_BYTES, INTERN_SLOTS, ...g.consts);
+}
+
+/** The body of a top-level decode function reading `expr` from b at start. */
+export function decodeFunction(name: string, expr: string): string {
+  return `function ${name}(b, start) {
   buf = b; pos = start; end = b.length;
   try {
-    const value = ${root};
+    const value = ${expr};
     if (pos > end) fail('truncated body');
     if (pos < end) fail((end - pos) + ' trailing bytes after the body');
     return value;
   } finally {
     buf = null; // do not keep the last message alive
   }
-};`;
-  const names = ['interned', 'INTERN_MAX_BYTES', 'INTERN_SLOTS', ...g.consts.map((_, i) => `c${i}`)];
-  // eslint-disable-next-line @typescript-eslint/no-implied-eval -- compiled once per schema, from the schema only
-  const factory = new Function(...names, source) as (...args: unknown[]) => CompiledDecoder<T>;
-  return factory(internTable, INTERN_MAX_BYTES, INTERN_SLOTS, ...g.consts);
+}`;
+}
+
+/** Compiles a decoder for values of `type` (an avsc type from parseAvroSchema). */
+export function compileDecoder<T>(type: avro.Type): CompiledDecoder<T> {
+  const g = newGen();
+  const root = reader(g, type, '');
+  return instantiate<CompiledDecoder<T>>(g, `return ${decodeFunction('decode', root)};`);
 }
