@@ -1,6 +1,8 @@
 // The in-process bus: single-host mode (`saker run`) and tests of pipeline logic.
-// Record format: each topic is an array of partitions, each an append-only array of
-// ConsumedMessage (offset = index, as a decimal string like Kafka's). Topics appear on first use.
+// Record format: each topic is an array of partitions, each an append-only log of
+// ConsumedMessage (offset = base + index, as a decimal string like Kafka's). Topics appear on
+// first use. With `retainConsumed: false` (long-running `saker run`) a partition drops what every
+// group reading it has committed, so memory stays bounded by the consumers' lag.
 // A consumer group's committed offsets live here too; a handler's output and the batch's commit
 // are applied in one synchronous step, so the same all-or-nothing rule as Kafka's transactions
 // holds. One member per group: partitions are not split between members in one process.
@@ -24,8 +26,19 @@ export interface MemoryBusOptions {
   maxBatch?: number;
   /** Delay before a failed batch is delivered again; doubles up to 5 s (default 100 ms). */
   retryDelayMs?: number;
+  /** Keep messages every reading group has committed (default true: tests read topics back). */
+  retainConsumed?: boolean;
   logger?: Logger;
 }
+
+/** One partition: messages from offset `base` on. */
+interface PartitionLog {
+  base: number;
+  messages: ConsumedMessage[];
+}
+
+/** Trimming waits for this many committed messages, so the array is not shifted per batch. */
+const TRIM_AT = 4096;
 
 interface Group {
   committed: Map<string, number>;
@@ -33,8 +46,10 @@ interface Group {
 }
 
 export interface MemoryBus extends Bus {
-  /** Everything ever published to a topic, in partition then offset order (tests, `saker run`). */
+  /** Everything retained of a topic, in partition then offset order (tests). */
   read(topic: string): ConsumedMessage[];
+  /** Resolves once no subscription has uncommitted messages left (a drain before stopping). */
+  whenIdle(): Promise<void>;
 }
 
 export function createMemoryBus(options: MemoryBusOptions = {}): MemoryBus {
@@ -45,16 +60,17 @@ export function createMemoryBus(options: MemoryBusOptions = {}): MemoryBus {
   if (!Number.isInteger(maxBatch) || maxBatch < 1) throw new BusConfigError(`maxBatch must be a positive integer, got ${maxBatch}`);
   const log = (options.logger ?? silentLogger()).child({ name: 'bus.memory' });
 
-  const topics = new Map<string, ConsumedMessage[][]>();
+  const retain = options.retainConsumed ?? true;
+  const topics = new Map<string, PartitionLog[]>();
   const groups = new Map<string, Group>();
   const subscriptions = new Set<MemorySubscription>();
   let roundRobin = 0;
   let closed = false;
 
-  const partitionsOf = (topic: string): ConsumedMessage[][] => {
+  const partitionsOf = (topic: string): PartitionLog[] => {
     let t = topics.get(topic);
     if (!t) {
-      t = Array.from({ length: partitions }, () => []);
+      t = Array.from({ length: partitions }, () => ({ base: 0, messages: [] }));
       topics.set(topic, t);
     }
     return t;
@@ -66,9 +82,27 @@ export function createMemoryBus(options: MemoryBusOptions = {}): MemoryBus {
     for (const m of messages) {
       const partition = m.key === null ? roundRobin++ % partitions : hashKey(m.key) % partitions;
       const log = t[partition]!;
-      log.push({ topic, partition, offset: String(log.length), timestamp: now, key: m.key, value: m.value, headers: m.headers ?? {} });
+      const offset = String(log.base + log.messages.length);
+      log.messages.push({ topic, partition, offset, timestamp: now, key: m.key, value: m.value, headers: m.headers ?? {} });
     }
     for (const s of subscriptions) s.wake();
+  };
+
+  /** Drops the messages every group reading the partition has committed. */
+  const trim = (topic: string, partition: number): void => {
+    if (retain) return;
+    const log = partitionsOf(topic)[partition]!;
+    const key = `${topic}/${partition}`;
+    let upTo = Infinity;
+    for (const g of groups.values()) {
+      const c = g.committed.get(key);
+      if (c !== undefined) upTo = Math.min(upTo, c);
+    }
+    const drop = upTo - log.base;
+    if (drop >= TRIM_AT || (drop > 0 && drop === log.messages.length)) {
+      log.messages.splice(0, drop);
+      log.base += drop;
+    }
   };
 
   const bus: MemoryBus = {
@@ -90,10 +124,10 @@ export function createMemoryBus(options: MemoryBusOptions = {}): MemoryBus {
         const t = partitionsOf(topic);
         t.forEach((p, i) => {
           const k = `${topic}/${i}`;
-          if (!group!.committed.has(k)) group!.committed.set(k, opts.fromBeginning === false ? p.length : 0);
+          if (!group!.committed.has(k)) group!.committed.set(k, opts.fromBeginning === false ? p.base + p.messages.length : p.base);
         });
       }
-      const sub = new MemorySubscription(opts, group, partitionsOf, append, maxBatch, retryDelayMs, log, () => {
+      const sub = new MemorySubscription(opts, group, partitionsOf, append, trim, maxBatch, retryDelayMs, log, () => {
         subscriptions.delete(sub);
         group!.member = null;
       });
@@ -104,7 +138,11 @@ export function createMemoryBus(options: MemoryBusOptions = {}): MemoryBus {
     },
 
     read(topic) {
-      return (topics.get(topic) ?? []).flat();
+      return (topics.get(topic) ?? []).flatMap((p) => p.messages);
+    },
+
+    async whenIdle() {
+      while ([...subscriptions].some((s) => s.busy())) await new Promise((r) => setTimeout(r, 10));
     },
 
     async close() {
@@ -126,8 +164,9 @@ class MemorySubscription implements Subscription {
   constructor(
     private readonly opts: ConsumeOptions,
     private readonly group: Group,
-    private readonly partitionsOf: (topic: string) => ConsumedMessage[][],
+    private readonly partitionsOf: (topic: string) => PartitionLog[],
     private readonly append: (topic: string, messages: OutgoingMessage[]) => void,
+    private readonly trim: (topic: string, partition: number) => void,
     private readonly maxBatch: number,
     private readonly retryDelayMs: number,
     private readonly log: Logger,
@@ -159,14 +198,21 @@ class MemorySubscription implements Subscription {
     await this.loop;
   }
 
+  /** Uncommitted messages remain, or a batch is in the handler. */
+  busy(): boolean {
+    return this.inHandler || (!this.stopping && this.nextWork() !== null);
+  }
+
+  private inHandler = false;
+
   /** The next partition with uncommitted messages, round robin so no partition starves. */
-  private nextWork(): { topic: string; partition: number; from: number; log: ConsumedMessage[] } | null {
-    const slots: Array<{ topic: string; partition: number; log: ConsumedMessage[] }> = [];
+  private nextWork(): { topic: string; partition: number; from: number; log: PartitionLog } | null {
+    const slots: Array<{ topic: string; partition: number; log: PartitionLog }> = [];
     for (const topic of this.opts.topics) this.partitionsOf(topic).forEach((log, partition) => slots.push({ topic, partition, log }));
     for (let i = 0; i < slots.length; i++) {
       const s = slots[(this.cursor + i) % slots.length]!;
-      const from = this.group.committed.get(`${s.topic}/${s.partition}`) ?? 0;
-      if (from < s.log.length) {
+      const from = this.group.committed.get(`${s.topic}/${s.partition}`) ?? s.log.base;
+      if (from < s.log.base + s.log.messages.length) {
         this.cursor = (this.cursor + i + 1) % slots.length;
         return { ...s, from };
       }
@@ -181,11 +227,15 @@ class MemorySubscription implements Subscription {
         await new Promise<void>((resolve) => (this.wakeUp = resolve));
         continue;
       }
-      const messages = work.log.slice(work.from, work.from + this.maxBatch);
+      const start = work.from - work.log.base;
+      const messages = work.log.messages.slice(start, start + this.maxBatch);
+      const highWatermark = String(work.log.base + work.log.messages.length);
       let out: TopicMessages[];
+      this.inHandler = true;
       try {
-        out = await this.opts.handler({ topic: work.topic, partition: work.partition, messages, highWatermark: String(work.log.length) });
+        out = await this.opts.handler({ topic: work.topic, partition: work.partition, messages, highWatermark });
       } catch (err) {
+        this.inHandler = false;
         // Left uncommitted: delivered again after a pause, like Kafka would after an abort.
         this.failures++;
         const delay = Math.min(5000, this.retryDelayMs * 2 ** Math.min(this.failures - 1, 6));
@@ -197,6 +247,8 @@ class MemorySubscription implements Subscription {
       // Publish and commit in one synchronous step: nothing can observe one without the other.
       for (const o of out) if (o.messages.length > 0) this.append(o.topic, o.messages);
       this.group.committed.set(`${work.topic}/${work.partition}`, work.from + messages.length);
+      this.inHandler = false;
+      this.trim(work.topic, work.partition);
     }
     this.state = 'stopped';
     this.onStopped();

@@ -1,8 +1,13 @@
 // Every `saker` subcommand, in the order `saker --help` lists them.
 import type { Command } from '../command.js';
+import { captureCommand } from './capture.js';
 import { evalCommand } from './eval.js';
 import { evaluatorCommand } from './evaluator.js';
 import { fieldsCommand } from './fields.js';
+import { replayCommand } from './replay.js';
 import { rulesValidateCommand } from './rules-validate.js';
+import { runCommand } from './run.js';
 
-export const COMMANDS: readonly Command[] = [rulesValidateCommand, fieldsCommand, evalCommand, evaluatorCommand];
+export const COMMANDS: readonly Command[] = [
+  runCommand, rulesValidateCommand, fieldsCommand, evalCommand, replayCommand, captureCommand, evaluatorCommand,
+];
