@@ -2,12 +2,15 @@
 // Side by side in one run (alternating rounds, median of each):
 //  1. redis-benchmark against a private redis-server: requests/s with the probe off, on with
 //     hooks attached but tracing nothing redis calls (ptrace only), and on with the default
-//     ruleset's syscall set (rules/default + state tracking), records decoded to RawRecords.
-//  2. micro loops: dd bs=1 (read/write, untraced), open/close, exec of /bin/true: slowdown.
+//     ruleset's syscall set (rules/default + state tracking), records decoded to RawRecords;
+//     also redis-server's CPU time per request (from /proc), which other load disturbs less.
+//  2. micro loops: close(-1), dd bs=1 (read/write, untraced), open/close, exec of /bin/true:
+//     slowdown in wall time and in the loop's own CPU time (bash `times`).
 //  3. events/s delivered to JavaScript (decoded RawRecords and packed batches) from a tight
 //     close() loop, with the drops counted.
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { createEngine } from '../rules/index.js';
 import { defaultRuleFiles } from '../rules/default/index.js';
@@ -50,15 +53,34 @@ function pct(off: number, on: number, higherIsBetter: boolean): string {
   return `${(d * 100).toFixed(1)}%`;
 }
 
-async function timed(cmd: string, args: string[]): Promise<number> {
+interface Sample { wall: number; cpu: number }
+
+/** Wall ms and the command's own CPU ms (user + sys of bash's children, via `times`). */
+async function timed(cmd: string): Promise<Sample> {
   const t0 = process.hrtime.bigint();
-  const c = spawn(cmd, args, { stdio: 'ignore' });
+  const c = spawn('bash', ['-c', `${cmd} >/dev/null; times`], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  c.stdout.on('data', (d: Buffer) => { out += d.toString(); });
   const [code] = await once(c, 'exit');
-  if (code !== 0) throw new Error(`${cmd} ${args.join(' ')} exited ${code}`);
-  return Number(process.hrtime.bigint() - t0) / 1e6;
+  const wall = Number(process.hrtime.bigint() - t0) / 1e6;
+  if (code !== 0) throw new Error(`${cmd} exited ${code}`);
+  const children = out.trim().split('\n')[1] ?? '';
+  const secs = [...children.matchAll(/(\d+)m([\d.]+)s/g)].map((m) => Number(m[1]) * 60 + Number(m[2]));
+  if (secs.length !== 2) throw new Error(`unexpected \`times\` output: ${out}`);
+  return { wall, cpu: (secs[0]! + secs[1]!) * 1000 };
 }
 
-async function redisRps(): Promise<{ set: number; get: number }> {
+/** utime + stime of a process, in ms. */
+function cpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(f[11]) + Number(f[12])) * 1000) / 100; // fields 14, 15; USER_HZ is 100 on Linux
+}
+
+const REDIS_REQUESTS = 200_000; // 100k SET + 100k GET
+
+async function redisRps(serverPid: number): Promise<{ set: number; get: number; cpuUsPerReq: number }> {
+  const cpu0 = cpuMs(serverPid);
   const c = spawn('redis-benchmark', ['-p', String(REDIS_PORT), '-t', 'set,get', '-n', '100000', '-c', '50', '--csv'], { stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   c.stdout.on('data', (d: Buffer) => { out += d.toString(); });
@@ -69,16 +91,16 @@ async function redisRps(): Promise<{ set: number; get: number }> {
     if (!line) throw new Error(`redis-benchmark printed no ${name} line:\n${out}`);
     return Number(line.split(',')[1]!.replaceAll('"', ''));
   };
-  return { set: rps('SET'), get: rps('GET') };
+  return { set: rps('SET'), get: rps('GET'), cpuUsPerReq: ((cpuMs(serverPid) - cpu0) * 1000) / REDIS_REQUESTS };
 }
 
-async function startRedis(): Promise<() => Promise<void>> {
+async function startRedis(): Promise<{ pid: number; stop: () => Promise<void> }> {
   const which = spawnSync('sh', ['-c', 'command -v redis-server && command -v redis-benchmark']);
   if (which.status !== 0) throw new Error('redis-server/redis-benchmark not found: apt-get install redis-server redis-tools (scripts/setup-debian)');
   const srv = spawn('redis-server', ['--port', String(REDIS_PORT), '--save', '', '--appendonly', 'no', '--bind', '127.0.0.1'], { stdio: 'ignore' });
   for (let i = 0; i < 100; i++) {
     if (spawnSync('redis-cli', ['-p', String(REDIS_PORT), 'ping']).stdout?.toString().trim() === 'PONG') {
-      return async () => { srv.kill('SIGTERM'); await once(srv, 'exit'); };
+      return { pid: srv.pid as number, stop: async () => { srv.kill('SIGTERM'); await once(srv, 'exit'); } };
     }
     await sleep(50);
   }
@@ -145,25 +167,28 @@ async function main(): Promise<void> {
   if (sel.unsupported.length) console.log(`  event types the probe does not produce: ${sel.unsupported.join(' ')}`);
   const sets: Record<Condition, string[] | null> = { off: null, 'idle hooks': ['ptrace'], 'default set': sel.syscalls };
 
-  const stopRedis = await startRedis();
-  const redis: Record<Condition, { set: number[]; get: number[] }> = { off: { set: [], get: [] }, 'idle hooks': { set: [], get: [] }, 'default set': { set: [], get: [] } };
-  const micro: Record<string, Record<Condition, number[]>> = {};
-  const micros: [string, string, string[]][] = [
-    ['close(-1) x1M', loop, ['close', '1000000']],
-    ['dd bs=1 (1M read+write)', 'dd', ['if=/dev/zero', 'of=/dev/null', 'bs=1', 'count=500000', 'status=none']],
-    ['open/close x200k', loop, ['openclose', '200000']],
-    ['exec /bin/true x300', 'sh', ['-c', 'i=0; while [ $i -lt 300 ]; do /bin/true; i=$((i+1)); done']],
+  const redisSrv = await startRedis();
+  const conds = Object.keys(sets) as Condition[];
+  const redis = new Map<Condition, { set: number[]; get: number[]; cpu: number[] }>(conds.map((c) => [c, { set: [], get: [], cpu: [] }]));
+  const micros: [string, string][] = [
+    ['close(-1) x2M', `${loop} close 2000000`],
+    ['dd bs=1 (1M read+write)', 'dd if=/dev/zero of=/dev/null bs=1 count=500000 status=none'],
+    ['open/close x200k', `${loop} openclose 200000`],
+    ['exec /bin/true x300', 'i=0; while [ $i -lt 300 ]; do /bin/true; i=$((i+1)); done'],
   ];
+  const micro = new Map<string, Map<Condition, Sample[]>>(micros.map(([n]) => [n, new Map(conds.map((c) => [c, []]))]));
   let records = 0;
   try {
     for (let round = 0; round < ROUNDS; round++) {
-      for (const cond of Object.keys(sets) as Condition[]) {
+      for (const cond of conds) {
         const set = sets[cond];
         const r = set ? await start(set, true) : undefined;
-        const rps = await redisRps();
-        redis[cond].set.push(rps.set);
-        redis[cond].get.push(rps.get);
-        for (const [name, cmd, args] of micros) ((micro[name] ??= { off: [], 'idle hooks': [], 'default set': [] })[cond]).push(await timed(cmd, args));
+        const rps = await redisRps(redisSrv.pid);
+        const red = redis.get(cond)!;
+        red.set.push(rps.set);
+        red.get.push(rps.get);
+        red.cpu.push(rps.cpuUsPerReq);
+        for (const [name, cmd] of micros) micro.get(name)!.get(cond)!.push(await timed(cmd));
         if (r) {
           const s = r.probe.stats();
           if (s.dropped) console.log(`  round ${round} ${cond}: ${s.dropped} records dropped`);
@@ -173,26 +198,30 @@ async function main(): Promise<void> {
       }
     }
   } finally {
-    await stopRedis();
+    await redisSrv.stop();
   }
 
-  console.log(`\nredis-benchmark -t set,get -n 100000 -c 50 (median of ${ROUNDS}; slowdown vs off)`);
-  for (const cond of Object.keys(sets) as Condition[]) {
-    const set = median(redis[cond].set), get = median(redis[cond].get);
-    const off = redis.off;
-    console.log(`  ${cond.padEnd(12)} SET ${set.toFixed(0).padStart(8)} rps (${pct(median(off.set), set, true)})  GET ${get.toFixed(0).padStart(8)} rps (${pct(median(off.get), get, true)})`);
+  const off = redis.get('off')!;
+  console.log(`\nredis-benchmark -t set,get -n 100000 -c 50 (median of ${ROUNDS}; change vs off)`);
+  for (const cond of conds) {
+    const red = redis.get(cond)!;
+    const [set, get, cpu] = [median(red.set), median(red.get), median(red.cpu)];
+    console.log(`  ${cond.padEnd(12)} SET ${set.toFixed(0).padStart(7)} rps (${pct(median(off.set), set, true)})` +
+      `  GET ${get.toFixed(0).padStart(7)} rps (${pct(median(off.get), get, true)})` +
+      `  redis-server CPU ${cpu.toFixed(2)} us/request (${pct(median(off.cpu), cpu, false)})`);
   }
-  console.log(`\nmicro loops, wall ms (median of ${ROUNDS}; slowdown vs off)`);
-  for (const [name, byCond] of Object.entries(micro)) {
-    const off = median(byCond.off);
-    const cols = (Object.keys(sets) as Condition[]).map((c) => `${c} ${median(byCond[c]).toFixed(0)} ms${c === 'off' ? '' : ` (${pct(off, median(byCond[c]), false)})`}`);
-    console.log(`  ${name.padEnd(26)} ${cols.join('   ')}`);
+  console.log(`\nmicro loops (median of ${ROUNDS}; slowdown vs off): wall ms / the loop's CPU ms`);
+  for (const [name, byCond] of micro) {
+    const w0 = median(byCond.get('off')!.map((x) => x.wall)), c0 = median(byCond.get('off')!.map((x) => x.cpu));
+    const cols = conds.map((c) => {
+      const w = median(byCond.get(c)!.map((x) => x.wall)), u = median(byCond.get(c)!.map((x) => x.cpu));
+      return `${c} ${w.toFixed(0)}/${u.toFixed(0)}${c === 'off' ? '' : ` (${pct(w0, w, false)} / ${pct(c0, u, false)})`}`;
+    });
+    console.log(`  ${name.padEnd(24)} ${cols.join('   ')}`);
   }
-  const perCall = (c: Condition): string => {
-    const ns = ((median(micro['close(-1) x1M']![c]) - median(micro['close(-1) x1M']!.off)) * 1e6) / 1e6;
-    return `${ns.toFixed(0)} ns`;
-  };
-  console.log(`  added cost per close() call: idle hooks ${perCall('idle hooks')}, default set (recorded) ${perCall('default set')}`);
+  const closeCpu = (c: Condition): number => median(micro.get('close(-1) x2M')!.get(c)!.map((x) => x.cpu));
+  const perCall = (c: Condition): string => `${(((closeCpu(c) - closeCpu('off')) * 1e6) / 2e6).toFixed(0)} ns`;
+  console.log(`  added CPU per close() call: idle hooks ${perCall('idle hooks')}, default set (recorded) ${perCall('default set')}`);
   console.log(`  (records delivered and decoded during the rounds: ${records})`);
 
   console.log('\nevents/s delivered to JavaScript, close() x2M in a tight loop, 64 MiB ring');
