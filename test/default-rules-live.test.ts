@@ -158,6 +158,8 @@ describe('default rules on real actions', () => {
       `cd ${dir}`, 'mkdir -p proj/src', 'echo "int main(void){return 0;}" > proj/src/main.c', 'cat proj/src/main.c > /dev/null',
       'ls -la proj > /dev/null', 'cp proj/src/main.c proj/src/copy.c', 'mv proj/src/copy.c proj/src/moved.c', 'rm proj/src/moved.c',
       'grep -r main proj > /dev/null', 'cat /etc/hostname /etc/passwd > /dev/null', 'id > /dev/null', '"$PY" -c "print(1)" > /dev/null',
+      // a root program dropping privileges, as every daemon does at start
+      '"$PY" -c "import os; os.setgid(65534); os.setuid(65534)"',
       'echo done > /dev/null',
     ].join(' && ').replace(/^/, `export PY=${python}; `));
     expect([...fired.entries()].map(([r, o]) => `${r}: ${o}`)).toEqual([]);

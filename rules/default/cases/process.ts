@@ -85,8 +85,8 @@ export const processCases: RuleCases[] = [
       'the enter event of a Falco capture': withArgs({ cmd: 'cve-exploit', ...admin, ancestors: ['bash'] }, 'setuid', { uid: '0' }, 'ENTER'),
     },
     quiet: {
-      'sudo switching to root': withArgs({ cmd: 'sudo -i', ...admin, ancestors: ['bash', 'sshd'] }, 'setuid', { uid: '0' }),
-      'a root daemon dropping privileges': withArgs({ cmd: 'nginx', ancestors: ['systemd'] }, 'setuid', { uid: '33' }),
+      'sudo refused (wrong password path)': withArgs({ cmd: 'sudo -i', ...admin, ancestors: ['bash', 'sshd'] }, 'setuid', { uid: '0' }, 'EXIT', -1),
+      'a root daemon dropped privileges (the event shows the new user)': withArgs({ cmd: 'nginx', user: 'www-data', uid: 33, ancestors: ['nginx', 'systemd'] }, 'setuid', { uid: 'www-data' }),
       'the exit event of a Falco capture (no arguments)': withArgs({ cmd: 'cve-exploit', ...admin, ancestors: ['bash'] }, 'setuid', {}, 'EXIT', -1),
     },
   },
