@@ -65,6 +65,19 @@ export function formatSyslogMessage(alert: Alert, line: string, h: SyslogHeader)
   return `${pri}${MONTHS[date.getUTCMonth()]} ${day} ${time} ${headerField(alert.hostname, 255)} ${tag}[${h.procId}]: ${line.replace(/[\r\n]+/g, ' ')}`;
 }
 
+/**
+ * Cuts a message to at most `maxBytes` of UTF-8 without splitting a character. Syslog servers
+ * truncate or drop long messages anyway (rsyslog's default limit is 8 KiB), and a UDP datagram
+ * cannot exceed 64 KiB: better a cut alert than one that can never be sent.
+ */
+export function truncateUtf8(message: string, maxBytes: number): string {
+  if (Buffer.byteLength(message, 'utf8') <= maxBytes) return message;
+  const bytes = Buffer.from(message, 'utf8');
+  let end = maxBytes;
+  while (end > 0 && (bytes[end]! & 0xc0) === 0x80) end--; // back to a character boundary
+  return bytes.subarray(0, end).toString('utf8');
+}
+
 /** A message framed for a stream transport. */
 export function frameForStream(message: string, protocol: SyslogProtocol): string {
   return protocol === 'rfc5424' ? `${Buffer.byteLength(message, 'utf8')} ${message}` : `${message}\n`;

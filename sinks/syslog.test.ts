@@ -140,6 +140,16 @@ describe('syslog sink with a real rsyslogd', () => {
     expect(JSON.parse(m.msg)).toMatchObject({ rule: 'unix-3164', priority: 'Error', hostname: 'web-01' });
   });
 
+  it('cuts an oversized alert instead of failing forever', async () => {
+    const sink = await openSyslogSink({ transport: { type: 'udp', port: udpPort }, maxMessageBytes: 2000 });
+    await sink.send([{ ...alertNamed('udp-huge'), output: 'udp-huge ' + 'é'.repeat(100_000) }]);
+    await sink.close();
+    const got = await waitFor((r) => r.some((m) => m.msg.includes('udp-huge')), 'the cut message');
+    const m = got.find((x) => x.msg.includes('udp-huge'))!;
+    expect(m.msg.endsWith('é')).toBe(true); // cut on a character boundary
+    expect(Buffer.byteLength(m.msg)).toBeLessThan(2000);
+  });
+
   it('explains that a Unix datagram socket (like /dev/log) cannot be used', async () => {
     const error = await openSyslogSink({ transport: { type: 'unix', path: dgramSocket } }).catch((err: unknown) => err);
     expect(error).toBeInstanceOf(SinkError);

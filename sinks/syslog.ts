@@ -12,7 +12,7 @@ import type { Alert } from '../schemas/types.generated.js';
 import { SinkConfigError, SinkError } from './errors.js';
 import { createAlertFormatter, type AlertFormat, type FormatOptions } from './format.js';
 import { describeError, sinkLogger, type Sink } from './sink.js';
-import { facilityNumber, formatSyslogMessage, frameForStream, type FacilityName, type SyslogHeader, type SyslogProtocol } from './syslog-format.js';
+import { facilityNumber, formatSyslogMessage, frameForStream, truncateUtf8, type FacilityName, type SyslogHeader, type SyslogProtocol } from './syslog-format.js';
 
 export type SyslogTransport =
   | { type: 'udp'; host?: string; port?: number }
@@ -29,6 +29,8 @@ export interface SyslogSinkOptions extends FormatOptions {
   appName?: string;
   /** MSG: the alert as a text line (default) or a JSON line. */
   format?: AlertFormat;
+  /** Longest message in bytes; longer ones are cut (default 8192, rsyslog's default limit). */
+  maxMessageBytes?: number;
   /** Stream transports: give up connecting after this long (default 5000 ms). */
   connectTimeoutMs?: number;
   logger?: Logger;
@@ -40,6 +42,10 @@ function validate(o: SyslogSinkOptions): void {
   if (t.type === 'unix' && (typeof t.path !== 'string' || t.path === '')) throw new SinkConfigError('syslog sink: transport.path is required for unix');
   if (t.type !== 'unix' && t.port !== undefined && (!Number.isInteger(t.port) || t.port < 1 || t.port > 65535)) {
     throw new SinkConfigError(`syslog sink: port must be 1..65535, got ${t.port}`);
+  }
+  const max = o.maxMessageBytes;
+  if (max !== undefined && (!Number.isInteger(max) || max < 480 || max > 65000)) {
+    throw new SinkConfigError(`syslog sink: maxMessageBytes must be an integer from 480 to 65000, got ${max}`);
   }
   if (o.protocol !== undefined && o.protocol !== 'rfc5424' && o.protocol !== 'rfc3164') {
     throw new SinkConfigError(`syslog sink: protocol must be rfc5424 or rfc3164, got ${JSON.stringify(o.protocol)}`);
@@ -64,7 +70,8 @@ export async function openSyslogSink(options: SyslogSinkOptions): Promise<Sink> 
   const log = sinkLogger(options.logger, 'syslog');
   const transport = options.transport;
   const target = describeTarget(transport);
-  const messages = (alerts: readonly Alert[]) => alerts.map((a) => formatSyslogMessage(a, format(a), header));
+  const maxBytes = options.maxMessageBytes ?? 8192;
+  const messages = (alerts: readonly Alert[]) => alerts.map((a) => truncateUtf8(formatSyslogMessage(a, format(a), header), maxBytes));
 
   if (transport.type === 'udp') {
     const host = transport.host ?? '127.0.0.1';
