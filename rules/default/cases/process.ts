@@ -53,6 +53,7 @@ export const processCases: RuleCases[] = [
     quiet: {
       'postgres starts postgres': exec({ cmd: 'postgres -D /var/lib/postgresql/15/main', user: 'postgres', uid: 110, ancestors: ['postgres', 'systemd'] }),
       'mysqld_safe starts mysqld': exec({ cmd: 'mysqld --basedir=/usr', user: 'mysql', uid: 111, ancestors: ['mysqld_safe', 'systemd'] }),
+      'postgres archives WAL with pgBackRest': exec({ cmd: 'sh -c pgbackrest --stanza=main archive-push pg_wal/000000010000000000000001', user: 'postgres', uid: 110, ancestors: ['postgres', 'systemd'] }),
     },
   },
   {
@@ -95,10 +96,12 @@ export const processCases: RuleCases[] = [
     fires: {
       'useradd by hand': exec({ cmd: 'useradd -m -s /bin/bash -G sudo support', ancestors: ['bash', 'sudo -i', 'bash', 'sshd'] }),
       'root password reset': exec({ cmd: 'passwd root', ancestors: ['bash', 'sshd'] }),
+      'root runs passwd without an argument': exec({ cmd: 'passwd', ancestors: ['bash', 'sudo -i', 'bash', 'sshd'] }),
     },
     quiet: {
       'adduser in a package maintainer script': exec({ cmd: 'useradd --system --no-create-home _chrony', ancestors: ['adduser --system _chrony', 'sh /var/lib/dpkg/info/chrony.postinst configure', 'dpkg --configure -a', 'apt-get install chrony'] }),
       'passwd -S only reads': exec({ cmd: 'passwd -S alice', ancestors: ['bash', 'sshd'] }),
+      'a user changes their own password': exec({ cmd: 'passwd', ...admin, ancestors: ['bash', 'sshd'] }),
       'useradd in an image build container': exec({ cmd: 'useradd -m app', ancestors: ['sh -c useradd -m app', 'runc'], container: web }),
     },
   },
