@@ -68,13 +68,13 @@ describe('live collector: probe -> state -> enrichment -> bus', () => {
 
   /** Waits for the events of `pid` up to and including its procexit. */
   async function eventsOf(pid: number): Promise<Event[]> {
-    const deadline = Date.now() + 10_000;
+    const deadline = Date.now() + 30_000;
     while (Date.now() < deadline) {
       const all = events();
       if (all.some((e) => e.proc.pid === pid && e.type === 'procexit')) return all.filter((e) => e.proc.pid === pid);
       await sleep(25);
     }
-    throw new Error(`no procexit event for pid ${pid} within 10 s`);
+    throw new Error(`no procexit event for pid ${pid} within 30 s (probe: ${JSON.stringify(probe.stats())})`);
   }
 
   function runShell(script: string): Promise<number> {
@@ -133,7 +133,8 @@ describe('live collector: probe -> state -> enrichment -> bus', () => {
     // python3 writes /bin/true into a memfd and execs it by its /proc path.
     const script = "import os; fd = os.memfd_create('payload', 0); os.write(fd, open('/bin/true','rb').read()); os.execv('/proc/self/fd/%d' % fd, ['payload'])";
     const pid = await new Promise<number>((resolve, reject) => {
-      const c = spawn('python3', ['-c', script], { stdio: 'ignore' });
+      // Debian's python3 (a pyenv shim would add its own execs).
+      const c = spawn('/usr/bin/python3', ['-c', script], { stdio: 'ignore' });
       c.on('error', reject);
       c.on('exit', (code) => (code === 0 ? resolve(c.pid!) : reject(new Error(`python3 exited ${code}`))));
     });
