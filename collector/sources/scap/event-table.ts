@@ -25,7 +25,15 @@ export type ParamKind =
 export interface ParamSpec {
   readonly name: string;
   readonly kind: ParamKind;
+  /** `kind` as a small integer (index in PARAM_KINDS), for the decoder's switch. */
+  readonly code: number;
 }
+
+/** Every kind, in the order of their codes. */
+export const PARAM_KINDS: readonly ParamKind[] = [
+  'i64', 'u64', 'big', 'u32', 'i32', 'u16', 'u8', 'str', 'strs', 'bytes', 'addr', 'tuple', 'fdlist',
+  'scid', 'dyn', 'oflags', 'clone', 'access', 'prot', 'mmap', 'fcntl',
+];
 
 export interface EventSpec {
   readonly id: number;
@@ -133,17 +141,13 @@ const ROWS: readonly Row[] = [
   [358, 'groupadded', 'E', 'gid:u32 name:str container_id:str'],
 ];
 
-const KINDS: ReadonlySet<string> = new Set<ParamKind>([
-  'i64', 'u64', 'big', 'u32', 'i32', 'u16', 'u8', 'str', 'strs', 'bytes', 'addr', 'tuple', 'fdlist',
-  'scid', 'dyn', 'oflags', 'clone', 'access', 'prot', 'mmap', 'fcntl',
-]);
-
 function parseParams(text: string, id: number): ParamSpec[] {
   if (text === '') return [];
   return text.split(' ').map((p) => {
     const [name, kind] = p.split(':');
-    if (!name || !kind || !KINDS.has(kind)) throw new Error(`event table row ${id}: bad parameter '${p}'`);
-    return { name, kind: kind as ParamKind };
+    const code = PARAM_KINDS.indexOf(kind as ParamKind);
+    if (!name || code < 0) throw new Error(`event table row ${id}: bad parameter '${p}'`);
+    return { name, kind: kind as ParamKind, code };
   });
 }
 

@@ -110,49 +110,55 @@ function inferParamCount(b: Buffer, lens: number, end: number, max: number, widt
   return -1;
 }
 
+// Codes of PARAM_KINDS (event-table.ts), spelled out for the switch below.
+const I64 = 0, U64 = 1, BIG = 2, U32 = 3, I32 = 4, U16 = 5, U8 = 6, STR = 7, STRS = 8, BYTES = 9, ADDR = 10,
+  TUPLE = 11, FDLIST = 12, SCID = 13, DYN = 14, OFLAGS = 15, CLONE = 16, ACCESS = 17, PROT = 18, MMAP = 19, FCNTL = 20;
+
 function decodeParam(b: Buffer, p: number, end: number, ps: ParamSpec, args: Record<string, RawArg>): RawArg {
-  switch (ps.kind) {
-    case 'i64':
-    case 'i32':
+  switch (ps.code) {
+    case I64:
+    case I32:
       return readSigned(b, p, end);
-    case 'u64':
-    case 'u32':
-    case 'u16':
-    case 'u8':
-    case 'scid':
+    case U64:
+    case U32:
+    case U16:
+    case U8:
+    case SCID:
       return readUnsigned(b, p, end);
-    case 'big':
+    case BIG:
       return end - p === 8 ? b.readBigUInt64LE(p) : BigInt(readSmall(b, p, end));
-    case 'str':
+    case STR:
       return readString(b, p, end);
-    case 'strs':
+    case STRS:
       return readStrings(b, p, end);
-    case 'bytes':
+    case BYTES:
       return b.subarray(p, end);
-    case 'addr':
+    case ADDR:
       return readSockAddr(b, p, end);
-    case 'tuple':
+    case TUPLE:
       return readSockTuple(b, p, end);
-    case 'fdlist':
+    case FDLIST:
       return readFdList(b, p, end);
-    case 'dyn':
+    case DYN:
       return readDynamic(b, p, end);
-    case 'oflags': {
+    case OFLAGS: {
       const ppm = readSmall(b, p, end);
       // The only PPM open bit without a Linux counterpart that rules care about.
       if ((ppm & PPM_O_F_CREATED) !== 0) args['created'] = 1;
       return openFlagsToLinux(ppm);
     }
-    case 'clone':
+    case CLONE:
       return cloneFlagsToLinux(readSmall(b, p, end));
-    case 'access':
+    case ACCESS:
       return accessModeToLinux(readSmall(b, p, end));
-    case 'prot':
+    case PROT:
       return protToLinux(readSmall(b, p, end));
-    case 'mmap':
+    case MMAP:
       return mmapFlagsToLinux(readSmall(b, p, end));
-    case 'fcntl':
+    case FCNTL:
       return fcntlCmdToLinux(readSmall(b, p, end));
+    default:
+      throw new Error(`unknown parameter kind ${ps.kind}`);
   }
 }
 

@@ -3,7 +3,7 @@
 // Each parser reads one block body [start, end) and throws ScapFormatError on inconsistency.
 import { ScapFormatError } from './errors.js';
 import { openFlagsToLinux } from './flags.js';
-import { ipv4, ipv6, readStrings } from './params.js';
+import { ipv4, ipv6, readSigned, readStrings } from './params.js';
 
 export interface ScapMachine {
   numCpus: number;
@@ -31,10 +31,12 @@ export interface ScapThread {
   flags: number;
   uid: number;
   gid: number;
-  env: string[];
+  /** The environment, NUL-separated, as stored (a view of the capture); `threadEnv` splits it. */
+  envBytes: Buffer;
   vtid: number | null;
   vpid: number | null;
-  cgroups: string[];
+  /** One `controller=path` entry per line (the NUL-separated list as one string: cheaper to read). */
+  cgroups: string;
   root: string;
   tty: number;
   /** -1 when unset (0xffffffff in the file) or absent. */
@@ -77,6 +79,12 @@ export interface ScapInterface {
 export interface ScapUser { uid: number; gid: number; name: string; home: string; shell: string }
 export interface ScapGroup { gid: number; name: string }
 
+const EMPTY = Buffer.alloc(0);
+
+export function threadEnv(t: ScapThread): string[] {
+  return readStrings(t.envBytes, 0, t.envBytes.length);
+}
+
 /** A bounds-checked little-endian reader over one block body. */
 class Cursor {
   constructor(readonly file: string, readonly b: Buffer, public p: number, public end: number) {}
@@ -88,15 +96,22 @@ class Cursor {
   u16(what: string): number { this.need(2, what); const v = this.b.readUInt16LE(this.p); this.p += 2; return v; }
   u32(what: string): number { this.need(4, what); const v = this.b.readUInt32LE(this.p); this.p += 4; return v; }
   u64(what: string): bigint { this.need(8, what); const v = this.b.readBigUInt64LE(this.p); this.p += 8; return v; }
-  i64n(what: string): number { this.need(8, what); const v = this.b.readBigInt64LE(this.p); this.p += 8; return Number(v); }
+  i64n(what: string): number {
+    this.need(8, what);
+    const v = readSigned(this.b, this.p, this.p + 8);
+    this.p += 8;
+    return typeof v === 'number' ? v : Number(v);
+  }
   bytes(n: number, what: string): Buffer { this.need(n, what); const v = this.b.subarray(this.p, this.p + n); this.p += n; return v; }
   /** str16: u16 length + bytes; trailing NULs dropped. */
   str16(what: string): string {
     const n = this.u16(what);
-    const raw = this.bytes(n, what);
-    let e = raw.length;
-    while (e > 0 && raw[e - 1] === 0) e--;
-    return raw.toString('utf8', 0, e);
+    this.need(n, what);
+    const s = this.p;
+    let e = s + n;
+    this.p = e;
+    while (e > s && this.b[e - 1] === 0) e--;
+    return e === s ? '' : this.b.toString('utf8', s, e);
   }
   /** str16 holding a NUL-separated list. */
   list16(what: string): string[] {
@@ -126,12 +141,14 @@ export function parseMachineInfo(file: string, b: Buffer, start: number, end: nu
 export function parseProcessList(file: string, b: Buffer, start: number, end: number, v: number): ScapThread[] {
   const out: ScapThread[] = [];
   const c = new Cursor(file, b, start, end);
+  const e = new Cursor(file, b, start, end);
   while (c.remaining() >= 4) {
     const entryStart = c.p;
     const subLen = v >= 9 ? c.u32('process entry length') : 0;
     if (v >= 9 && (subLen < 4 || entryStart + subLen > end)) throw new ScapFormatError(file, entryStart, `process entry length ${subLen} does not fit the block`);
     const entryEnd = v >= 9 ? entryStart + subLen : end;
-    const e = new Cursor(file, b, c.p, entryEnd);
+    e.p = c.p;
+    e.end = entryEnd;
     const t = parseThread(e, v, subLen, entryStart);
     out.push(t);
     c.p = v >= 9 ? entryEnd : e.p;
@@ -159,19 +176,20 @@ function parseThread(c: Cursor, v: number, subLen: number, entryStart: number): 
     c.u32(w); c.u32(w); c.u32(w); // vmsize, vmrss, vmswap (kB)
     c.u64(w); c.u64(w); // page faults
   }
-  const env = v >= 3 ? c.list16(w) : [];
+  // Split only on demand: no consumer on the replay path needs the environment of every thread.
+  const envBytes = v >= 3 ? c.bytes(c.u16(w), w) : EMPTY;
   let vtid: number | null = null;
   let vpid: number | null = null;
-  let cgroups: string[] = [];
+  let cgroups = '';
   let root = '';
   if (v >= 4) {
     vtid = c.i64n(w);
     vpid = c.i64n(w);
-    cgroups = c.list16(w);
+    cgroups = c.str16(w).replaceAll('\0', '\n');
     if (v >= 5) root = c.str16(w);
   }
   const t: ScapThread = {
-    tid, pid, ptid, sid, vpgid, comm, exe, exepath, args, cwd, fdlimit, flags, uid, gid, env, vtid, vpid,
+    tid, pid, ptid, sid, vpgid, comm, exe, exepath, args, cwd, fdlimit, flags, uid, gid, envBytes, vtid, vpid,
     cgroups, root, tty: 0, loginuid: -1, capEffective: 0n, capPermitted: 0n, capInheritable: 0n,
     exeWritable: false, exeUpperLayer: false, exeLowerLayer: false, exeFromMemfd: false, pidnsInitStartTs: 0n,
   };
@@ -204,11 +222,13 @@ export function parseFdList(file: string, b: Buffer, start: number, end: number,
   const out: ScapFd[] = [];
   const c = new Cursor(file, b, start, end);
   const tid = c.i64n('fd list tid');
+  const e = new Cursor(file, b, start, end);
   while (c.remaining() >= 4) {
     const entryStart = c.p;
     const subLen = v2 ? c.u32('fd entry length') : 0;
     if (v2 && (subLen < 4 || entryStart + subLen > end)) throw new ScapFormatError(file, entryStart, `fd entry length ${subLen} does not fit the block`);
-    const e = new Cursor(file, b, c.p, v2 ? entryStart + subLen : end);
+    e.p = c.p;
+    e.end = v2 ? entryStart + subLen : end;
     const fd = e.i64n('fd entry');
     const ino = e.u64('fd entry');
     const type = e.u8('fd entry');

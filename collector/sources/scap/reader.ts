@@ -93,7 +93,8 @@ export class ScapReader implements Iterable<RawRecord> {
     for (;;) {
       if (this.pos >= b.length) return null;
       const at = this.pos;
-      const [type, total] = this.frame(at);
+      const total = this.frame(at);
+      const type = this.blockType;
       this.pos = at + total;
       const kind = EVENT_BLOCKS.get(type);
       if (kind === undefined) {
@@ -109,23 +110,27 @@ export class ScapReader implements Iterable<RawRecord> {
     for (let r = this.next(); r !== null; r = this.next()) yield r;
   }
 
-  /** Validates the block at `at` and returns [type, total length]. */
-  private frame(at: number): [number, number] {
+  /** Type of the block `frame` validated last. */
+  private blockType = 0;
+
+  /** Validates the block at `at`; returns its total length (its type goes to `blockType`). */
+  private frame(at: number): number {
     const b = this.data;
     if (at + 12 > b.length) throw new ScapFormatError(this.file, at, `truncated block header (${b.length - at} bytes left)`);
-    const type = b.readUInt32LE(at);
-    const total = b.readUInt32LE(at + 4);
-    if (total < 12 || total % 4 !== 0) throw new ScapFormatError(this.file, at, `block 0x${type.toString(16)} has invalid length ${total}`);
+    const type = u32(b, at);
+    const total = u32(b, at + 4);
+    if (total < 12) throw new ScapFormatError(this.file, at, `block 0x${type.toString(16)} has invalid length ${total}`);
     if (at + total > b.length) throw new ScapFormatError(this.file, at, `block 0x${type.toString(16)} of ${total} bytes is truncated (${b.length - at} left)`);
-    const trailer = b.readUInt32LE(at + total - 4);
+    const trailer = u32(b, at + total - 4);
     if (trailer !== total) throw new ScapFormatError(this.file, at, `block 0x${type.toString(16)}: header length ${total}, trailer ${trailer}`);
-    return [type, total];
+    this.blockType = type;
+    return total;
   }
 
   private event(at: number, total: number, kind: EventBlockKind): RawRecord | null {
     const b = this.data;
     this.stats.events++;
-    const cpu = b.readUInt16LE(at + 8);
+    const cpu = b[at + 8]! | (b[at + 9]! << 8);
     let p = at + 10;
     if (kind.hasFlags) {
       p += 4;
@@ -156,7 +161,7 @@ export class ScapReader implements Iterable<RawRecord> {
   private readSectionHeader(): number {
     const b = this.data;
     if (b.length < 28 || b.readUInt32LE(0) !== SHB_BLOCK) throw new ScapFormatError(this.file, 0, 'not a scap capture (no section header block)');
-    const [, total] = this.frame(0);
+    const total = this.frame(0);
     if (total < 28) throw new ScapFormatError(this.file, 0, `section header of ${total} bytes is too short`);
     const magic = b.readUInt32LE(8);
     if (magic === 0x4d3c2b1a) throw new ScapFormatError(this.file, 8, 'big-endian captures are not supported');
@@ -174,7 +179,8 @@ export class ScapReader implements Iterable<RawRecord> {
     const h = this.head;
     while (this.pos < b.length) {
       const at = this.pos;
-      const [type, total] = this.frame(at);
+      const total = this.frame(at);
+      const type = this.blockType;
       if (EVENT_BLOCKS.has(type)) return;
       const s = at + 8;
       const e = at + total - 4;
@@ -191,6 +197,10 @@ export class ScapReader implements Iterable<RawRecord> {
       this.pos = at + total;
     }
   }
+}
+
+function u32(b: Buffer, p: number): number {
+  return (b[p]! | (b[p + 1]! << 8) | (b[p + 2]! << 16) | (b[p + 3]! << 24)) >>> 0;
 }
 
 function isMetadata(type: number): boolean {

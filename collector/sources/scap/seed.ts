@@ -76,7 +76,7 @@ function processSeed(t: ScapThread, tgid: ReadonlyMap<number, number>): ProcessS
   if (t.vpid !== null && t.vpid > 0) seed.vpid = t.vpid;
   if (t.sid !== null) seed.sid = t.sid;
   if (t.exepath !== '') seed.exepath = t.exepath;
-  if (t.cgroups.length > 0) seed.cgroup = t.cgroups.join('\n');
+  if (t.cgroups !== '') seed.cgroup = t.cgroups;
   return seed;
 }
 
