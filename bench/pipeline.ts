@@ -50,6 +50,19 @@ function cpuSeconds(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
+/** The broker's pid when it is the local one scripts/kafka started (its CPU is part of the cost). */
+function localBrokerPid(list: string[]): number | null {
+  const port = list.length === 1 && list[0]!.startsWith('127.0.0.1:') ? list[0]!.split(':')[1] : null;
+  if (!port) return null;
+  const cache = process.env.SAKER_CACHE ?? join(process.env.XDG_CACHE_HOME ?? join(process.env.HOME ?? '/root', '.cache'), 'saker');
+  try {
+    const pid = Number(readFileSync(join(cache, `kafka-run-${port}`, 'kafka.pid'), 'utf8'));
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('kafka.Kafka') ? pid : null;
+  } catch {
+    return null;
+  }
+}
+
 function selfCpu(): number {
   const u = process.cpuUsage();
   return (u.user + u.system) / 1e6;
@@ -154,6 +167,8 @@ async function endToEnd(list: string[], bus: KafkaBus, workers: number): Promise
     lastAt = now;
   });
   const cpu0 = ws.map((w) => cpuSeconds(w.proc.pid!));
+  const brokerPid = localBrokerPid(list);
+  const broker0 = brokerPid ? cpuSeconds(brokerPid) : 0;
   const self0 = selfCpu();
   const t0 = Date.now();
   await publishAll(bus, layout.events.name, msgs);
@@ -164,6 +179,7 @@ async function endToEnd(list: string[], bus: KafkaBus, workers: number): Promise
   let judgeSeconds = 0;
   for (const w of ws) judgeSeconds += metricValue((await httpGet(w.metricsPort, '/metrics')).body, 'saker_evaluator_batch_seconds_sum');
   const workerCpu = ws.reduce((sum, w, i) => sum + cpuSeconds(w.proc.pid!) - cpu0[i]!, 0);
+  const brokerCpu = brokerPid ? cpuSeconds(brokerPid) - broker0 : NaN;
   await reader.disconnect();
   for (const w of ws) await stopWorker(w);
   console.log(`\nEnd to end, ${workers} evaluator process${workers > 1 ? 'es' : ''}, ${fmt(N)} events (${fmt(expected)} alerts), 12 partitions:`);
@@ -173,6 +189,7 @@ async function endToEnd(list: string[], bus: KafkaBus, workers: number): Promise
   line('publisher CPU (this process, while publishing)', `${selfPublish.toFixed(2)} s = ${fmt(N / selfPublish)} events per CPU-s`);
   line('evaluator CPU (all workers)', `${workerCpu.toFixed(2)} s = ${fmt(N / workerCpu)} events per CPU-s`);
   line('  wall time inside decode+judge+encode (batch_seconds)', `${judgeSeconds.toFixed(2)} s`);
+  if (brokerPid) line('broker CPU (local JVM, whole run)', `${brokerCpu.toFixed(2)} s = ${fmt(N / brokerCpu)} events per CPU-s`);
   line('load average (1 min) after the run', readFileSync('/proc/loadavg', 'utf8').split(' ')[0]!);
 }
 

@@ -41,6 +41,7 @@ export class TransactionalSubscription implements Subscription {
     private readonly v: ValidatedKafkaOptions,
     private readonly opts: ConsumeOptions,
     private readonly log: Logger,
+    private readonly onStopped: () => void,
   ) {
     this.consumer = kafka.consumer({
       groupId: opts.groupId,
@@ -134,6 +135,7 @@ export class TransactionalSubscription implements Subscription {
     const all = [...this.producers.keys()];
     await Promise.all(all.map((k) => this.dropProducer(k)));
     this.state = 'stopped';
+    this.onStopped();
   }
 
   private onJoin(assignment: Record<string, number[]>): void {

@@ -59,20 +59,17 @@ class KafkaBusImpl implements KafkaBus {
   async consume(opts: ConsumeOptions): Promise<Subscription> {
     this.assertOpen();
     if (opts.topics.length === 0) throw new BusConfigError('consume needs at least one topic');
-    const sub = new TransactionalSubscription(this.kafka, await this.getAdmin(), this.partitions, this.v, opts, this.log.child({ group: opts.groupId }));
+    const sub: TransactionalSubscription = new TransactionalSubscription(
+      this.kafka, await this.getAdmin(), this.partitions, this.v, opts, this.log.child({ group: opts.groupId }),
+      () => this.subscriptions.delete(sub),
+    );
     this.subscriptions.add(sub);
     try {
       await sub.start();
     } catch (err) {
-      this.subscriptions.delete(sub);
       await sub.stop().catch(() => undefined);
       throw new BusError(`could not join consumer group '${opts.groupId}'`, { cause: err, retriable: isRetriable(err) });
     }
-    const stop = sub.stop.bind(sub);
-    sub.stop = async () => {
-      this.subscriptions.delete(sub);
-      await stop();
-    };
     return sub;
   }
 
