@@ -5,11 +5,12 @@ import { pino, type Logger } from 'pino';
 import type { RawRecord } from '../collector/raw-record.js';
 import { decodeBatch } from './decode.js';
 import { ProbeError, ProbeOptionsError, ProbeUnavailableError } from './errors.js';
-import { loadAddon, selfhood, syscallConfig, type NativeProbe } from './native.js';
+import { loadAddon, selfhood, syscallConfig, type NativeProbe, type ProgramStats } from './native.js';
 import { BY_NAME, PROCEXIT } from './syscalls.js';
 
 export { selectSyscalls, tracepointsFor, STATE_SYSCALLS, SYSCALLS, PROCEXIT } from './syscalls.js';
 export type { SyscallSelection, SyscallSpec } from './syscalls.js';
+export type { ProgramStats } from './native.js';
 export { decodeBatch, decodeRecord } from './decode.js';
 export { ProbeError, ProbeOptionsError, ProbeUnavailableError, RecordLayoutError } from './errors.js';
 
@@ -45,6 +46,8 @@ export interface ProbeStats {
   batches: number;
   pendingBatches: number;
   perCpu: CpuStats[];
+  /** Per BPF program: runs and total run time, counted only while kernel.bpf_stats_enabled = 1. */
+  programs: ProgramStats[];
 }
 
 /** A batch as the addon hands it over: `count` packed records (bpf/record.h). */
@@ -169,7 +172,10 @@ class LiveProbe implements Probe {
     const n = this.native.stats();
     let emitted = 0, dropped = 0, readFail = 0;
     for (const c of n.perCpu) { emitted += c.emitted; dropped += c.ringFull; readFail += c.readFail; }
-    return { emitted, delivered: n.delivered, dropped, readFail, batches: n.batches, pendingBatches: n.pendingBatches, perCpu: n.perCpu };
+    return {
+      emitted, delivered: n.delivered, dropped, readFail, batches: n.batches, pendingBatches: n.pendingBatches,
+      perCpu: n.perCpu, programs: n.programs,
+    };
   }
 
   async close(): Promise<void> {

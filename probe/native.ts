@@ -8,7 +8,8 @@ import { ProbeUnavailableError } from './errors.js';
 import { BLOB, BY_NAME, PROCEXIT, SPECIAL, TUPLE, type SyscallSpec } from './syscalls.js';
 
 export interface NativeCpuStats { cpu: number; emitted: number; ringFull: number; readFail: number; tooBig: number }
-export interface NativeStats { perCpu: NativeCpuStats[]; delivered: number; batches: number; pendingBatches: number }
+export interface ProgramStats { name: string; id: number; runs: number; runNs: number }
+export interface NativeStats { perCpu: NativeCpuStats[]; programs: ProgramStats[]; delivered: number; batches: number; pendingBatches: number }
 
 export interface NativeConf { nr: number; special: number; tuple: number; blobKinds: number[]; blobArgs: number[] }
 

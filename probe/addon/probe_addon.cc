@@ -210,7 +210,24 @@ class Probe : public Napi::ObjectWrap<Probe> {
       c.Set("tooBig", Napi::Number::New(env, v[i].too_big));
       cpus.Set(i, c);
     }
+    // Run counts and time per program: non-zero only while the kernel's BPF stats are enabled
+    // (sysctl kernel.bpf_stats_enabled); bench:probe uses them.
+    Napi::Array progs = Napi::Array::New(env);
+    bpf_program *prog;
+    uint32_t np = 0;
+    bpf_object__for_each_program(prog, skel_->obj) {
+      bpf_prog_info pi{};
+      uint32_t len = sizeof(pi);
+      if (bpf_obj_get_info_by_fd(bpf_program__fd(prog), &pi, &len) != 0) continue;
+      Napi::Object o = Napi::Object::New(env);
+      o.Set("name", Napi::String::New(env, bpf_program__name(prog)));
+      o.Set("id", Napi::Number::New(env, pi.id));
+      o.Set("runs", Napi::Number::New(env, pi.run_cnt));
+      o.Set("runNs", Napi::Number::New(env, pi.run_time_ns));
+      progs.Set(np++, o);
+    }
     Napi::Object r = Napi::Object::New(env);
+    r.Set("programs", progs);
     r.Set("perCpu", cpus);
     r.Set("delivered", Napi::Number::New(env, reader_->Delivered()));
     r.Set("batches", Napi::Number::New(env, reader_->Batches()));
