@@ -1,5 +1,5 @@
 // Fire / look-alike events for the rules of 30-network.yaml and 40-container.yaml.
-import { type Actor, type ContainerSpec, type RuleCases, connection, withArgs, exec, open, openRead, openWrite } from '../event-builder.js';
+import { type Actor, type ContainerSpec, type RuleCases, connection, event, withArgs, exec, open, openRead, openWrite } from '../event-builder.js';
 
 const admin: Partial<Actor> = { user: 'alice', uid: 1000, loginuid: 1000 };
 const ctr = (extra: Partial<ContainerSpec> = {}): ContainerSpec => ({ id: '9b1c2d3e4f50', image: 'docker.io/library/nginx:1.27', ...extra });
@@ -37,9 +37,11 @@ export const containerCases: RuleCases[] = [
     rule: 'Privileged container started',
     fires: {
       'docker run --privileged': exec({ cmd: 'nginx -g daemon off;', vpid: 1, container: ctr({ privileged: true }), ancestors: runtime }),
+      'the container event of a Falco capture': event({ cmd: 'dockerd', container: ctr({ privileged: true }), ancestors: [] }, { type: 'container', args: [{ name: 'json', text: '{"container":{"id":"9b1c2d3e4f50","privileged":true}}', raw: null }] }),
     },
     quiet: {
       'an ordinary container': exec({ cmd: 'nginx -g daemon off;', vpid: 1, container: ctr(), ancestors: runtime }),
+      'the container event of an ordinary container': event({ cmd: 'dockerd', container: ctr(), ancestors: [] }, { type: 'container', args: [] }),
       'a later program in a privileged container': exec({ cmd: 'nginx -s reload', vpid: 57, container: ctr({ privileged: true }), ancestors: ['nginx'] }),
       'a trusted node agent image': exec({ cmd: 'falco', vpid: 1, container: ctr({ privileged: true, image: 'docker.io/falcosecurity/falco:0.39.2' }), ancestors: runtime }),
     },
