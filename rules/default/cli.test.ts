@@ -3,13 +3,15 @@
 import { PassThrough } from 'node:stream';
 import { expect, test } from 'vitest';
 import { main } from '../../cli/main.js';
+import { eventToJson } from '../../schemas/codec.js';
+import { openRead } from './event-builder.js';
 import { defaultRuleFiles } from './index.js';
 
-async function saker(argv: string[]): Promise<{ code: number; out: string; err: string }> {
+async function saker(argv: string[], input = ''): Promise<{ code: number; out: string; err: string }> {
   const stdout = new PassThrough();
   const stderr = new PassThrough();
   const stdin = new PassThrough();
-  stdin.end('');
+  stdin.end(input);
   let out = '';
   let err = '';
   stdout.on('data', (d) => (out += d));
@@ -28,4 +30,18 @@ test.each([
   // The summary counts warnings; no other line may mention one.
   expect(r.out).toMatch(/\b0 warning/);
   expect(r.out.split('\n').filter((l) => /warn/i.test(l) && !/\b0 warning/.test(l))).toEqual([]);
+});
+
+test('saker eval --rules default judges events in the schema JSON form and the flat form', async () => {
+  const shadow = eventToJson(openRead({ cmd: 'cat /etc/shadow', ancestors: ['bash', 'sshd'] }, '/etc/shadow'));
+  const phpShell = {
+    'evt.type': 'execve', 'evt.dir': '<', 'evt.res': 'SUCCESS', 'proc.name': 'sh', 'proc.cmdline': 'sh -c id',
+    'proc.aname[1]': 'php-fpm8.2', 'proc.aname[2]': 'systemd', 'container.id': 'host',
+  };
+  const r = await saker(['eval', '--rules', 'default', '--events', '-', '--json'], `${JSON.stringify(shadow)}\n${JSON.stringify(phpShell)}\n`);
+  expect(r.code, r.err).toBe(0);
+  const alerts = r.out.trim().split('\n').map((l) => JSON.parse(l) as { rule: string; priority: string; output: string });
+  expect(alerts.map((a) => a.rule)).toEqual(['Sensitive file read by an untrusted program', 'Shell spawned by a program that must not spawn one']);
+  expect(alerts[0]!.output).toContain('file=/etc/shadow');
+  expect(alerts[1]!.output).toContain('gparent=systemd');
 });
