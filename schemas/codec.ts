@@ -10,10 +10,14 @@
 // read: the current one, and older or newer ones registered with `registerWriterSchema`; it
 // reads those through avsc's schema resolution (fields added with a default take the default,
 // fields the reader no longer has are skipped). `timestamp-nanos` longs decode to exact bigints.
+// Encoding and decoding in the current schema use code compiled from it (fast-encoder.ts,
+// fast-decoder.ts, lazy-decoder.ts); avsc parses the schemas, resolves other writers and
+// explains invalid values.
 import avro from 'avsc';
 import { parseAvroSchema } from './avro-types.js';
 import { DecodeError, EncodeError, SchemaError } from './errors.js';
 import type { CompiledDecoder } from './fast-decoder.js';
+import { compileEncoder } from './fast-encoder.js';
 import { compileDecoders } from './lazy-decoder.js';
 import { schemaFingerprint } from './fingerprint.js';
 import { ALERT_SCHEMA, EVENT_SCHEMA } from './schema-files.js';
@@ -70,6 +74,7 @@ export function createCodec<T>(schema: unknown): Codec<T> {
   // Messages in the current schema (nearly all of them) go through the compiled decoders;
   // other writers' through avsc's resolver.
   const compiled = compileDecoders<T>(reader);
+  const encodeBody = compileEncoder<T>(reader);
   const fingerprint = schemaFingerprint(json);
   // The fingerprint as two 32-bit halves: the hot path compares two integers, no allocation.
   const fpLow = fingerprint.readUInt32LE(0);
@@ -143,12 +148,12 @@ export function createCodec<T>(schema: unknown): Codec<T> {
     encode(value: T): Buffer {
       let end: number;
       try {
-        end = reader.encode(value, scratch, HEADER_SIZE);
-        if (end < 0) {
-          // avsc reports how many bytes were missing; grow once to fit and write again.
-          scratch = Buffer.allocUnsafe(Math.max(scratch.length * 2, scratch.length - end));
+        end = encodeBody(value, scratch, HEADER_SIZE);
+        if (end > scratch.length) {
+          // The encoder reports how far it would have written; grow to fit and write again.
+          scratch = Buffer.allocUnsafe(Math.max(scratch.length * 2, end + 1024));
           writeHeader(scratch);
-          end = reader.encode(value, scratch, HEADER_SIZE);
+          end = encodeBody(value, scratch, HEADER_SIZE);
         }
       } catch (err) {
         throw invalid(value, err);
