@@ -109,6 +109,7 @@ export const processCases: RuleCases[] = [
     rule: 'Fileless execution via memfd',
     fires: {
       'payload run from a memfd': exec({ cmd: 'kworker', memfd: true, exepath: 'memfd:payload (deleted)', ancestors: ['python3 loader.py', 'bash'] }),
+      'payload that calls itself runc': exec({ cmd: 'runc init', memfd: true, exepath: '/memfd:x (deleted)', ancestors: ['python3 loader.py', 'bash'] }),
     },
     quiet: {
       'runc re-executing itself from a memfd': exec({ cmd: 'runc init', memfd: true, exepath: 'memfd:runc_cloned:/proc/self/exe', ancestors: ['runc', 'containerd-shim'] }),
