@@ -176,6 +176,24 @@ describe('scripted sequence: fork, exec, open, dup, connect, close, exit', () =>
     expect(setuid.proc).toMatchObject({ uid: 0, user: 'root', loginuid: 1000, loginname: 'alice' });
   });
 
+  it('names threads by their own comm, and learns an unknown process from its clone record', () => {
+    const { p, run } = setup();
+    p.state.seedProcess({ pid: 400, ppid: 1, comm: 'accounts-daemon', exepath: '/usr/libexec/accounts-daemon', uid: 0 });
+    p.state.seedThread(401, 400, 'gmain');
+    expect(run({ type: 'poll', tid: 401, pid: 400, res: 0, args: {} }).proc).toMatchObject({ tid: 401, pid: 400, name: 'gmain' });
+    expect(run({ type: 'poll', tid: 400, pid: 400, res: 0, args: {} }).proc.name).toBe('accounts-daemon');
+    run({ type: 'clone', tid: 401, pid: 400, res: 402, args: { flags: 0x10000 } });
+    expect(run({ type: 'read', tid: 402, pid: 400, res: 0, args: {} }).proc.name).toBe('gmain');
+
+    // A thread's first record, its process never seen: Falco's clone exit args describe it.
+    const t = run({
+      type: 'clone', tid: 17498, pid: 17497, res: 0,
+      args: { exe: 'curl', args: ['-6', 'http://www.google.com'], ptid: 100, cwd: '/home/alice', comm: 'curl', uid: 1000, gid: 1000, vpid: 17497, flags: 0x10000 },
+    });
+    expect(t.proc).toMatchObject({ tid: 17498, pid: 17497, ppid: 100, name: 'curl', exe: 'curl', args: ['-6', 'http://www.google.com'], cwd: '/home/alice/', uid: 1000, user: 'alice' });
+    expect(t.ancestors[0]).toMatchObject({ pid: 100, name: 'bash' });
+  });
+
   it('describes accepted connections from the server side', () => {
     const { run } = setup();
     run({ type: 'socket', tid: 100, res: 3, args: { domain: 10, type: 1 | 0o2000000, proto: 6 } });

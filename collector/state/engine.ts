@@ -14,15 +14,17 @@ import type { Ancestor, Container, FileDescriptor, Process } from '../../schemas
 import { freezeWithSlot } from '../encode/fragment-slot.js';
 import { CollectorConfigError } from '../errors.js';
 import type { ProcessFacts, RawRecord } from '../raw-record.js';
-import { HOST_CONTAINER_ID, containerIdFromCgroup } from './container-id.js';
+import { HOST_CONTAINER_ID } from './container-id.js';
 import { FD_HANDLERS, fdView } from './fd-ops.js';
-import { asDirectory } from './paths.js';
 import { PROCESS_HANDLERS, isCloneChild, applyCloneChild } from './process-ops.js';
 import type { FdEntry, FdTable, ProcessEntry, ThreadEntry } from './types.js';
 import type { FdSeed, ProcessSeed } from './seeds.js';
-import { MAX_ANCESTORS } from './seeds.js';
+import { MAX_ANCESTORS, applyFactsTo, applySeed } from './seeds.js';
+import { numberArg, positiveInt } from './values.js';
 
 export type { FdSeed, ProcessSeed } from './seeds.js';
+export { isMemfdPath } from './seeds.js';
+export { numberArg } from './values.js';
 
 export interface StateOptions {
   /** Threads kept before the least recently active are evicted (lost exits). Default 131072. */
@@ -97,11 +99,15 @@ export class StateEngine {
     if (!this.threads.has(tid)) this.addThread(tid, p);
   }
 
-  /** Adds a thread to a seeded process. */
-  seedThread(tid: number, pid: number): void {
+  /** Adds a thread to a seeded process; `comm` when the thread's name differs from the process's. */
+  seedThread(tid: number, pid: number, comm?: string): void {
     const p = this.processes.get(pid);
     if (p === undefined) throw new CollectorConfigError(`seedThread(${tid}, ${pid}): process ${pid} was not seeded`);
-    if (!this.threads.has(tid)) this.addThread(tid, p);
+    const th = this.threads.get(tid) ?? this.addThread(tid, p);
+    if (comm !== undefined && comm !== p.comm && th.comm !== comm) {
+      th.comm = comm;
+      th.view = null;
+    }
   }
 
   /** Adds or replaces a descriptor of a seeded process. */
@@ -208,7 +214,7 @@ export class StateEngine {
 
   addThread(tid: number, p: ProcessEntry): ThreadEntry {
     const th: ThreadEntry = {
-      tid, proc: p, view: null, viewVersion: -1, viewUsersGen: -1,
+      tid, proc: p, comm: null, view: null, viewVersion: -1, viewUsersGen: -1,
       lastSeen: this.counters.records, enterType: null, enterArgs: null,
     };
     p.threads++;
@@ -237,24 +243,7 @@ export class StateEngine {
   }
 
   applyFacts(p: ProcessEntry, f: ProcessFacts): void {
-    if (f.ppid !== undefined) p.ppid = f.ppid;
-    if (f.vpid !== undefined) p.vpid = f.vpid;
-    if (f.uid !== undefined) p.uid = f.uid;
-    if (f.gid !== undefined) p.gid = f.gid;
-    if (f.comm !== undefined) p.comm = f.comm;
-    if (f.exepath !== undefined) p.exepath = f.exepath;
-    if (f.argv !== undefined && f.argv.length > 0) {
-      p.exe = f.argv[0]!;
-      p.args = f.argv.slice(1);
-    }
-    if (f.cwd !== undefined) p.cwd = asDirectory(f.cwd);
-    if (f.cgroup !== undefined) p.containerId = containerIdFromCgroup(f.cgroup);
-    if (f.tty !== undefined) p.tty = f.tty;
-    if (f.loginuid !== undefined) p.loginuid = f.loginuid;
-    if (f.capEffective !== undefined) p.capEffective = f.capEffective;
-    if (f.startTs !== undefined) p.startTs = f.startTs;
-    if (f.exeUpperLayer !== undefined) p.exeUpperLayer = f.exeUpperLayer;
-    if (f.exeFromMemfd !== undefined) p.exeFromMemfd = f.exeFromMemfd;
+    applyFactsTo(p, f);
     this.touch(p);
   }
 
@@ -265,7 +254,7 @@ export class StateEngine {
     if (th.view !== null && th.viewVersion === p.version && th.viewUsersGen === this.usersGen) return th.view;
     const leader = p.sid === null ? undefined : this.processes.get(p.sid);
     const view: Process = freezeWithSlot({
-      tid: th.tid, pid: p.pid, ppid: p.ppid, vpid: p.vpid, sid: p.sid, name: p.comm, exe: p.exe,
+      tid: th.tid, pid: p.pid, ppid: p.ppid, vpid: p.vpid, sid: p.sid, name: th.comm ?? p.comm, exe: p.exe,
       exepath: p.exepath, args: Object.freeze(p.args.slice()) as string[], cwd: p.cwd, tty: p.tty,
       uid: p.uid, gid: p.gid, user: this.users.get(p.uid) ?? null, group: this.groups.get(p.gid) ?? null,
       loginuid: p.loginuid, loginname: p.loginuid < 0 ? null : (this.users.get(p.loginuid) ?? null),
@@ -420,44 +409,7 @@ export class StateEngine {
   }
 }
 
-function applySeed(p: ProcessEntry, s: ProcessSeed): void {
-  if (s.ppid !== undefined) p.ppid = s.ppid;
-  p.vpid = s.vpid ?? p.vpid;
-  if (s.sid !== undefined) p.sid = s.sid;
-  if (s.comm !== undefined) p.comm = s.comm;
-  if (s.exe !== undefined) p.exe = s.exe;
-  if (s.exepath !== undefined) p.exepath = s.exepath;
-  if (s.args !== undefined) p.args = s.args.slice();
-  if (s.cwd !== undefined) p.cwd = s.cwd === null ? null : asDirectory(s.cwd);
-  if (s.tty !== undefined) p.tty = s.tty;
-  if (s.uid !== undefined) p.uid = s.uid;
-  if (s.gid !== undefined) p.gid = s.gid;
-  if (s.loginuid !== undefined) p.loginuid = s.loginuid;
-  if (s.capEffective !== undefined) p.capEffective = s.capEffective;
-  if (s.startTs !== undefined) p.startTs = s.startTs;
-  if (s.containerId !== undefined) p.containerId = s.containerId;
-  else if (s.cgroup !== undefined) p.containerId = containerIdFromCgroup(s.cgroup);
-  if (s.exeUpperLayer !== undefined) p.exeUpperLayer = s.exeUpperLayer;
-  if (s.exeFromMemfd !== undefined) p.exeFromMemfd = s.exeFromMemfd;
-  else if (s.exepath !== undefined && isMemfdPath(s.exepath)) p.exeFromMemfd = true;
-}
-
-/** A memfd shows as `memfd:NAME` or, through /proc/PID/exe, `/memfd:NAME (deleted)`. */
-export function isMemfdPath(path: string): boolean {
-  return path.startsWith('memfd:') || path.startsWith('/memfd:');
-}
-
 function freezeContainer(c: Container): Container {
   return freezeWithSlot({ ...c, mounts: Object.freeze(c.mounts.map((m) => Object.freeze({ ...m }))) as Container['mounts'] });
 }
 
-function positiveInt(v: number, name: string): number {
-  if (!Number.isInteger(v) || v < 1) throw new CollectorConfigError(`${name} must be a positive integer, got ${v}`);
-  return v;
-}
-
-export function numberArg(v: unknown): number | null {
-  if (typeof v === 'number') return v;
-  if (typeof v === 'bigint') return Number(v);
-  return null;
-}

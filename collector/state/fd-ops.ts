@@ -6,7 +6,7 @@ import type { FileDescriptor } from '../../schemas/types.generated.js';
 import { freezeWithSlot } from '../encode/fragment-slot.js';
 import type { RawRecord, SockAddr, SockTuple } from '../raw-record.js';
 import type { Handler, StateEngine } from './engine.js';
-import { numberArg } from './engine.js';
+import { numberArg } from './values.js';
 import { resolvePath } from './paths.js';
 import type { FdSeed } from './seeds.js';
 import { addrText, domainTypeChar, familyTypeChar, isSockAddr, isSockTuple, l4protoOf, tupleText } from './sockets.js';

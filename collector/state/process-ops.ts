@@ -4,7 +4,9 @@
 // record then corrects what only it knows (its facts, whether it is a thread).
 import type { RawRecord } from '../raw-record.js';
 import type { Handler, StateEngine } from './engine.js';
-import { isMemfdPath, numberArg } from './engine.js';
+import { applyFactsTo, isMemfdPath } from './seeds.js';
+import { containerIdFromCgroup } from './container-id.js';
+import { numberArg } from './values.js';
 import { asDirectory, resolvePath } from './paths.js';
 import type { ProcessEntry, ThreadEntry } from './types.js';
 
@@ -63,7 +65,7 @@ const cloneParent: Handler = (s, rec, th) => {
   if (s.threads.has(child)) return null;
   const flags = cloneFlags(s.arg(rec, th, 'flags'));
   if ((flags & CLONE_THREAD) !== 0) {
-    s.addThread(child, th.proc);
+    s.addThread(child, th.proc).comm = th.comm;
   } else {
     const parent = th.proc;
     const ppid = (flags & CLONE_PARENT) !== 0 ? parent.ppid : parent.pid;
@@ -81,22 +83,57 @@ export function applyCloneChild(s: StateEngine, rec: RawRecord): ThreadEntry {
     s.removeThread(th);
     th = undefined;
   }
+  // The record describes the child: its process when it is one, or when its owner is new to us.
+  let describesProcess = !isThread;
   if (th === undefined) {
+    const ptid = numberArg(rec.args['ptid']);
+    const parentThread = ptid === null ? undefined : s.threads.get(ptid);
     if (isThread) {
-      const owner = s.processes.get(rec.pid) ?? forkFrom(s, undefined, rec.pid, rec.facts?.ppid ?? 0, rec.ts);
+      let owner = s.processes.get(rec.pid);
+      if (owner === undefined) {
+        const ppid = rec.facts?.ppid ?? (parentThread !== undefined && parentThread.proc.pid !== rec.pid ? parentThread.proc.pid : 0);
+        owner = forkFrom(s, undefined, rec.pid, ppid, rec.ts);
+        describesProcess = true;
+      }
       th = s.addThread(rec.tid, owner);
     } else {
-      const ptid = numberArg(rec.args['ptid']);
-      const parentThread = ptid === null ? undefined : s.threads.get(ptid);
       const parent = parentThread?.proc ?? (rec.facts?.ppid === undefined ? undefined : s.processes.get(rec.facts.ppid));
       const ppid = rec.facts?.ppid ?? parent?.pid ?? 0;
       th = s.addThread(rec.tid, forkFrom(s, parent, rec.pid, ppid, rec.ts));
     }
   }
-  const vpid = numberArg(rec.args['vpid']);
-  if (vpid !== null && !isThread) th.proc.vpid = vpid;
-  if (rec.facts !== undefined && !isThread) s.applyFacts(th.proc, rec.facts);
+  if (describesProcess) {
+    applyCloneArgs(th.proc, rec);
+    if (rec.facts !== undefined) applyFactsTo(th.proc, rec.facts);
+    s.touch(th.proc);
+  } else {
+    const comm = rec.facts?.comm ?? strArg(rec.args['comm']);
+    if (comm !== undefined && comm !== th.proc.comm) th.comm = comm;
+  }
   return th;
+}
+
+/** Falco's clone exit parameters, where a source gives them: the child's own view of itself. */
+function applyCloneArgs(p: ProcessEntry, rec: RawRecord): void {
+  const a = rec.args;
+  const argv0 = strArg(a['exe']);
+  if (argv0 !== undefined) p.exe = argv0;
+  const rest = strList(a['args']);
+  if (rest !== undefined) p.args = rest;
+  const comm = strArg(a['comm']);
+  if (comm !== undefined) p.comm = comm;
+  const cwd = strArg(a['cwd']);
+  if (cwd !== undefined) p.cwd = asDirectory(cwd);
+  const uid = numberArg(a['uid']);
+  if (uid !== null) p.uid = uid;
+  const gid = numberArg(a['gid']);
+  if (gid !== null) p.gid = gid;
+  const vpid = numberArg(a['vpid']);
+  if (vpid !== null) p.vpid = vpid;
+  const cgroups = a['cgroups'];
+  if (typeof cgroups === 'string' || Array.isArray(cgroups)) {
+    p.containerId = containerIdFromCgroup(Array.isArray(cgroups) ? cgroups.join('\n') : cgroups);
+  }
 }
 
 function basename(path: string): string {
@@ -143,6 +180,7 @@ const execve: Handler = (s, rec, th) => {
     s.applyFacts(p, { ...f, argv: undefined, exepath: undefined, comm: undefined, cwd: undefined });
   }
   closeOnExec(s, p);
+  th.comm = null;
   s.touch(p);
   return null;
 };

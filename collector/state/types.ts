@@ -62,6 +62,8 @@ export interface ProcessEntry {
 export interface ThreadEntry {
   tid: number;
   proc: ProcessEntry;
+  /** The thread's own name where it differs from the process's (threads can rename themselves). */
+  comm: string | null;
   /** Cached Event.proc for this thread (frozen), valid while viewVersion === proc.version + users gen. */
   view: Process | null;
   viewVersion: number;
