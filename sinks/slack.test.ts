@@ -52,19 +52,30 @@ function capturingLogger(): { logger: pino.Logger; lines: string[] } {
 const fast = { backoffMs: 10, maxBackoffMs: 50 };
 
 describe('slack sink', () => {
-  it('posts one webhook message per alert, in order', async () => {
-    const sink = createSlackSink({ webhookUrl: base + SECRET_PATH });
+  it('posts the alerts in order, one webhook message per alert with maxAlertsPerMessage 1', async () => {
+    const sink = createSlackSink({ webhookUrl: base + SECRET_PATH, maxAlertsPerMessage: 1 });
     const second = { ...exampleAlert(), rule: 'Second <rule> & co', priority: 'CRITICAL' };
     await sink.send([exampleAlert(), second]);
     await sink.close();
     expect(requests.map((r) => r.path)).toEqual([SECRET_PATH, SECRET_PATH]);
     expect(requests[0]!.contentType).toBe('application/json');
-    expect(requests[0]!.body).toEqual(slackPayload(exampleAlert()));
+    expect(requests[0]!.body).toEqual(slackPayload([exampleAlert()]));
     const body = requests[1]!.body as { text: string; attachments: Array<{ title: string; color: string; fields: Array<{ title: string; value: string }> }> };
     expect(body.text).toMatch(/^2023-11-14T22:13:20\.123456789\+0000: Critical Sensitive file opened/);
     expect(body.attachments[0]!.title).toBe('Second &lt;rule&gt; &amp; co');
     expect(body.attachments[0]!.color).toBe('#e01e5a');
     expect(body.attachments[0]!.fields).toContainEqual({ title: 'tags', value: 'T1555, filesystem, mitre_credential_access', short: true });
+  });
+
+  it('groups a storm of alerts into few messages', async () => {
+    const sink = createSlackSink({ webhookUrl: base + SECRET_PATH });
+    const alerts = Array.from({ length: 45 }, (_, i) => ({ ...exampleAlert(), rule: `storm ${i}` }));
+    await sink.send(alerts);
+    expect(requests).toHaveLength(3); // 20 + 20 + 5
+    const titles = requests.flatMap((r) => (r.body as { attachments: Array<{ title: string }> }).attachments.map((a) => a.title));
+    expect(titles).toEqual(alerts.map((a) => a.rule));
+    expect((requests[2]!.body as { text: string }).text.split('\n')).toHaveLength(5);
+    expect(() => createSlackSink({ webhookUrl: base, maxAlertsPerMessage: 101 })).toThrow(/at most 100/);
   });
 
   it('retries 5xx and 429 (honouring Retry-After), then succeeds', async () => {
@@ -77,7 +88,7 @@ describe('slack sink', () => {
   it('does not retry other 4xx: not retriable, with Slack\'s reason', async () => {
     script = [{ status: 404, body: 'no_service' }];
     const sink = createSlackSink({ webhookUrl: base + SECRET_PATH, ...fast });
-    const error = await sink.send([exampleAlert(), exampleAlert()]).catch((err: unknown) => err);
+    const error = await sink.send([exampleAlert(), exampleAlert()]).catch((err: unknown) => err); // one message
     expect(error).toBeInstanceOf(SinkError);
     expect((error as SinkError).retriable).toBe(false);
     expect((error as Error).message).toBe(`slack: HTTP 404 from ${new URL(base).host} (no_service); not retrying`);

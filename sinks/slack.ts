@@ -1,10 +1,12 @@
-// The Slack sink: posts each alert to a Slack incoming webhook (one message per alert, in
-// order). Request body (application/json):
-//   {"text": "<the alert's text line, mrkdwn-escaped>",
+// The Slack sink: posts alerts to a Slack incoming webhook, in order, up to
+// maxAlertsPerMessage (default 20) alerts per message so an alert storm does not become a
+// storm of requests (Slack allows about one message per second per webhook).
+// Request body (application/json):
+//   {"text": "<the alerts' text lines, mrkdwn-escaped, one per line>",
 //    "attachments": [{"color": "#e01e5a", "title": "<rule>", "text": "<output>",
 //      "fields": [{"title": "priority", "value": "Warning", "short": true},
 //                 {"title": "hostname", ...}, {"title": "time", ...}, {"title": "tags", ...}],
-//      "footer": "saker"}]}
+//      "footer": "saker"}, ... one attachment per alert]}
 // Retries: 429 (waiting Retry-After when given), 5xx, timeouts and network errors are retried
 // with exponential backoff; after the last attempt the SinkError is retriable (a later batch
 // redelivery may succeed). Any other 4xx (invalid_payload, no_service: the webhook was
@@ -23,7 +25,9 @@ export interface SlackSinkOptions {
   webhookUrl: string;
   /** Per request (default 10000 ms). */
   timeoutMs?: number;
-  /** Attempts per alert, first included (default 5). */
+  /** Alerts per webhook message, 1..100 (default 20). */
+  maxAlertsPerMessage?: number;
+  /** Attempts per message, first included (default 5). */
   maxAttempts?: number;
   /** First backoff delay, doubled each retry up to maxBackoffMs (defaults 500 ms, 30 s). */
   backoffMs?: number;
@@ -42,7 +46,7 @@ function escape(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
-export function slackPayload(alert: Alert, timeFormat: TimeFormat = 'iso8601'): object {
+function attachment(alert: Alert): object {
   const priority = normalizePriority(alert.priority) ?? alert.priority;
   const fields = [
     { title: 'priority', value: priority, short: true },
@@ -50,9 +54,14 @@ export function slackPayload(alert: Alert, timeFormat: TimeFormat = 'iso8601'): 
     { title: 'time', value: rfc3339Nanos(alert.time), short: true },
   ];
   if (alert.tags.length > 0) fields.push({ title: 'tags', value: escape([...alert.tags].sort().join(', ')), short: true });
+  return { color: COLORS[priority] ?? '#cccccc', title: escape(alert.rule), text: escape(alert.output), fields, footer: 'saker' };
+}
+
+/** The webhook message for one or more alerts. */
+export function slackPayload(alerts: readonly Alert[], timeFormat: TimeFormat = 'iso8601'): object {
   return {
-    text: escape(formatAlertText(alert, { timeFormat })),
-    attachments: [{ color: COLORS[priority] ?? '#cccccc', title: escape(alert.rule), text: escape(alert.output), fields, footer: 'saker' }],
+    text: alerts.map((a) => escape(formatAlertText(a, { timeFormat }))).join('\n'),
+    attachments: alerts.map(attachment),
   };
 }
 
@@ -75,6 +84,8 @@ export function createSlackSink(options: SlackSinkOptions): Sink {
   if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new SinkConfigError('slack sink: webhookUrl must be an http(s) URL');
   const timeoutMs = positiveInt('timeoutMs', options.timeoutMs, 10_000);
   const maxAttempts = positiveInt('maxAttempts', options.maxAttempts, 5);
+  const perMessage = positiveInt('maxAlertsPerMessage', options.maxAlertsPerMessage, 20);
+  if (perMessage > 100) throw new SinkConfigError(`slack sink: maxAlertsPerMessage must be at most 100 (Slack's limit of attachments), got ${perMessage}`);
   const backoffMs = positiveInt('backoffMs', options.backoffMs, 500);
   const maxBackoffMs = positiveInt('maxBackoffMs', options.maxBackoffMs, 30_000);
   const endpoint = url.host; // safe to show: the secret is in the path
@@ -110,8 +121,8 @@ export function createSlackSink(options: SlackSinkOptions): Sink {
     }
   };
 
-  const deliver = async (alert: Alert): Promise<void> => {
-    const body = JSON.stringify(slackPayload(alert, options.timeFormat));
+  const deliver = async (alerts: readonly Alert[]): Promise<void> => {
+    const body = JSON.stringify(slackPayload(alerts, options.timeFormat));
     let delay = backoffMs;
     for (let attempt = 1; ; attempt++) {
       const result = await post(body);
@@ -119,7 +130,7 @@ export function createSlackSink(options: SlackSinkOptions): Sink {
       if (result.kind === 'fail') throw new SinkError('slack', `${result.reason}; not retrying`, { retriable: false });
       if (attempt >= maxAttempts || closed) throw new SinkError('slack', `${result.reason}; gave up after ${attempt} attempts`, { retriable: true });
       const wait = Math.min(result.afterMs ?? delay, maxBackoffMs);
-      log.warn({ attempt, waitMs: wait, reason: result.reason, rule: alert.rule }, 'slack delivery failed, retrying');
+      log.warn({ attempt, waitMs: wait, reason: result.reason, alerts: alerts.length }, 'slack delivery failed, retrying');
       await sleep(wait);
       delay = Math.min(delay * 2, maxBackoffMs);
     }
@@ -129,7 +140,7 @@ export function createSlackSink(options: SlackSinkOptions): Sink {
     name: 'slack',
     async send(alerts) {
       if (closed) throw new SinkError('slack', 'send after close', { retriable: false });
-      for (const alert of alerts) await deliver(alert);
+      for (let i = 0; i < alerts.length; i += perMessage) await deliver(alerts.slice(i, i + perMessage));
     },
     async close() {
       closed = true;
