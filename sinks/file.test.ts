@@ -74,6 +74,15 @@ describe('file sink', () => {
     expect((isDir as Error).message).toMatch(/EISDIR/);
   });
 
+  it('reports a full disk as retriable (/dev/full answers every write with ENOSPC)', async () => {
+    const sink = await openFileSink({ path: '/dev/full', reopenOnSighup: false });
+    const error = await sink.send([alert('lost?')]).catch((err: unknown) => err);
+    expect(error).toBeInstanceOf(SinkError);
+    expect((error as SinkError).retriable).toBe(true);
+    expect((error as Error).message).toMatch(/cannot write to \/dev\/full: ENOSPC/);
+    await sink.close();
+  });
+
   it('validates its options', async () => {
     await expect(openFileSink({ path: '' })).rejects.toThrow(SinkConfigError);
     await expect(openFileSink({ path: join(dir, 'x'), fsync: 'always' as 'none' })).rejects.toThrow(/fsync must be/);

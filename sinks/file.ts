@@ -9,7 +9,8 @@
 //                      but a machine crash can lose the last seconds of alerts.
 // Log rotation: reopen() (and SIGHUP, unless reopenOnSighup is false) closes the file and opens
 // the path again, so after logrotate renames the file, new alerts go to a fresh one. Writes and
-// reopens are serialised: a batch is never split across the old and the new file.
+// reopens are serialised: a batch is never split across the old and the new file. A batch
+// whose write fails halfway is cut back, so the file holds whole lines only.
 import { constants, type FileHandle, open } from 'node:fs/promises';
 import type { Logger } from 'pino';
 import type { Alert } from '../schemas/types.generated.js';
@@ -98,10 +99,16 @@ export async function openFileSink(options: FileSinkOptions): Promise<FileSink> 
         let text = '';
         for (const alert of alerts) text += format(alert) + '\n';
         handle ??= await openFile(); // a failed reopen is retried here
+        const h = handle;
+        // Where the batch starts: a write that fails halfway (disk full) is cut back to here, so
+        // the file never holds half a line and the retried batch is written once. This assumes
+        // the sink is the file's only writer.
+        const before = await h.stat().then((st) => (st.isFile() ? st.size : -1), () => -1);
         try {
-          await handle.appendFile(text, 'utf8');
-          if (fsync === 'batch') await handle.datasync();
+          await h.appendFile(text, 'utf8');
+          if (fsync === 'batch') await h.datasync();
         } catch (err) {
+          if (before >= 0) await h.truncate(before).catch((e: unknown) => log.warn({ err: describeError(e), path }, 'cutting back a partial batch failed'));
           log.error({ err: describeError(err), path }, 'writing alerts failed');
           throw fileError(`cannot write to ${path}`, err);
         }
