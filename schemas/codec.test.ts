@@ -154,6 +154,11 @@ describe('decode errors', () => {
     expect(() => eventCodec.decode(bad)).toThrow(/truncated body/);
   });
 
+  it('rejects what is not a Buffer', () => {
+    expect(() => eventCodec.decode(new Uint8Array(20) as Buffer)).toThrow(/expected a Buffer/);
+    expect(() => eventCodec.decode(null as unknown as Buffer)).toThrow(DecodeError);
+  });
+
   it('turns every corruption of the body into a DecodeError or a value, never another error', () => {
     // Flip each body byte in turn: the decoder must not crash with a foreign error.
     let decodeErrors = 0;

@@ -119,6 +119,7 @@ export function createCodec<T>(schema: unknown): Codec<T> {
   };
 
   const decodeWith = (buf: Buffer, current: CompiledDecoder<T>): T => {
+    if (!Buffer.isBuffer(buf)) throw new DecodeError(`${name}: expected a Buffer, got ${buf === null ? 'null' : typeof buf}`);
     if (buf.length < HEADER_SIZE) {
       throw new DecodeError(`${name}: message of ${buf.length} bytes is shorter than the ${HEADER_SIZE}-byte header`);
     }
