@@ -128,7 +128,7 @@ class Probe : public Napi::ObjectWrap<Probe> {
       Attach(a, skel_->progs.saker_proc_exit, "sched");
     }
 
-    reader_ = std::make_unique<Reader>(bpf_map__fd(skel_->maps.ring), U32(o, "batchBytes"),
+    reader_ = std::make_unique<Reader>(bpf_map__fd(skel_->maps.ring), U32(o, "ringBytes"), U32(o, "batchBytes"),
                                        U32(o, "maxPending"), U32(o, "flushMs"),
                                        [this](Batch *b) { Deliver(b); });
   }

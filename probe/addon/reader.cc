@@ -1,7 +1,7 @@
 #include "reader.h"
 
-#include <bpf/libbpf.h>
 #include <sys/epoll.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -27,18 +27,27 @@ int64_t BootToEpochNs() {
   return (int64_t(rt.tv_sec) - bt.tv_sec) * 1000000000LL + (int64_t(rt.tv_nsec) - bt.tv_nsec);
 }
 
-Reader::Reader(int ringFd, size_t batchBytes, uint32_t maxPending, int flushMs,
+Reader::Reader(int ringFd, size_t ringBytes, size_t batchBytes, uint32_t maxPending, int flushMs,
                std::function<void(Batch *)> deliver)
-    : batchBytes_(batchBytes), maxPending_(maxPending), flushMs_(flushMs), deliver_(std::move(deliver)) {
-  rb_ = ring_buffer__new(ringFd, &Reader::OnSample, this, nullptr);
-  if (!rb_) throw std::runtime_error(std::string("ring_buffer__new: ") + strerror(errno));
-  // Our own epoll, edge-triggered: level-triggered would spin while records wait unconsumed.
+    : ringBytes_(ringBytes), batchBytes_(batchBytes), maxPending_(maxPending), flushMs_(flushMs),
+      deliver_(std::move(deliver)) {
+  pageSize_ = sysconf(_SC_PAGESIZE);
+  consumerPage_ = mmap(nullptr, pageSize_, PROT_READ | PROT_WRITE, MAP_SHARED, ringFd, 0);
+  if (consumerPage_ == MAP_FAILED) throw std::runtime_error(std::string("mmap ring consumer page: ") + strerror(errno));
+  producerArea_ = mmap(nullptr, pageSize_ + 2 * ringBytes_, PROT_READ, MAP_SHARED, ringFd, pageSize_);
+  if (producerArea_ == MAP_FAILED) {
+    int e = errno;
+    munmap(consumerPage_, pageSize_);
+    throw std::runtime_error(std::string("mmap ring data: ") + strerror(e));
+  }
+  // Edge-triggered: level-triggered would report readable as long as records wait unconsumed.
   epfd_ = epoll_create1(EPOLL_CLOEXEC);
   epoll_event ev{};
   ev.events = EPOLLIN | EPOLLET;
   if (epfd_ < 0 || epoll_ctl(epfd_, EPOLL_CTL_ADD, ringFd, &ev) != 0) {
     int e = errno;
-    ring_buffer__free(rb_);
+    munmap(consumerPage_, pageSize_);
+    munmap(producerArea_, pageSize_ + 2 * ringBytes_);
     if (epfd_ >= 0) close(epfd_);
     throw std::runtime_error(std::string("epoll on the ring buffer: ") + strerror(e));
   }
@@ -46,7 +55,8 @@ Reader::Reader(int ringFd, size_t batchBytes, uint32_t maxPending, int flushMs,
 
 Reader::~Reader() {
   Stop();
-  ring_buffer__free(rb_);
+  munmap(consumerPage_, pageSize_);
+  munmap(producerArea_, pageSize_ + 2 * ringBytes_);
   close(epfd_);
 }
 
@@ -94,18 +104,44 @@ void Reader::Flush() {
   deliver_(b);
 }
 
-// Called by libbpf for each record; the record is consumed whatever we return, so it is always
-// copied; a negative return only stops this drain when the pending limit is reached.
-int Reader::OnSample(void *ctx, void *data, size_t size) {
-  Reader *r = static_cast<Reader *>(ctx);
-  size_t need = (size + 7) & ~size_t(7);
-  if (r->cur_ && r->cur_->len + need > r->cur_->cap) r->Flush();
-  if (!r->cur_) r->cur_ = r->NewBatch();
-  if (!r->cur_) abort();  // out of memory: nothing sensible to do in a reader thread
-  memcpy(r->cur_->data + r->cur_->len, data, size);
-  r->cur_->len += need;
-  r->cur_->count++;
-  return r->pending_.load(std::memory_order_relaxed) >= r->maxPending_ ? -EAGAIN : 0;
+// Kernel ring layout (kernel/bpf/ringbuf.c): each record is an 8-byte header (u32 len with
+// BUSY and DISCARD bits, u32 page offset) and the sample, padded to 8 bytes; the data pages are
+// mapped twice in a row, so a record that wraps is still contiguous.
+constexpr uint32_t kBusy = 1u << 31, kDiscard = 1u << 30, kHdr = 8;
+
+void Reader::Drain() {
+  auto *consumerPos = static_cast<uint64_t *>(consumerPage_);
+  auto *producerPos = static_cast<const uint64_t *>(producerArea_);
+  const uint8_t *data = static_cast<const uint8_t *>(producerArea_) + pageSize_;
+  const uint64_t mask = ringBytes_ - 1;
+  uint64_t cons = *consumerPos, published = cons;
+  for (;;) {
+    uint64_t prod = __atomic_load_n(producerPos, __ATOMIC_ACQUIRE);
+    if (cons >= prod) break;
+    while (cons < prod) {
+      if (pending_.load(std::memory_order_relaxed) >= maxPending_) goto out;  // back-pressure
+      const uint32_t *hdr = reinterpret_cast<const uint32_t *>(data + (cons & mask));
+      uint32_t len = __atomic_load_n(hdr, __ATOMIC_ACQUIRE);
+      if (len & kBusy) goto out;  // still being written: next drain
+      uint32_t size = len & ~(kBusy | kDiscard);
+      if (!(len & kDiscard)) {
+        size_t need = (size + 7) & ~size_t(7);
+        if (cur_ && cur_->len + need > cur_->cap) Flush();
+        if (!cur_) cur_ = NewBatch();
+        if (!cur_) abort();  // out of memory: nothing sensible to do in a reader thread
+        memcpy(cur_->data + cur_->len, hdr + 2, size);
+        cur_->len += need;
+        cur_->count++;
+      }
+      cons += (size + kHdr + 7) & ~uint64_t(7);
+      if (cons - published >= ringBytes_ / 4) {
+        __atomic_store_n(consumerPos, cons, __ATOMIC_RELEASE);
+        published = cons;
+      }
+    }
+  }
+out:
+  if (cons != published) __atomic_store_n(consumerPos, cons, __ATOMIC_RELEASE);
 }
 
 void Reader::Loop() {
@@ -117,7 +153,7 @@ void Reader::Loop() {
     }
     if (stop_.load()) break;
     epoll_wait(epfd_, &ev, 1, flushMs_);
-    ring_buffer__consume(rb_);
+    Drain();
     if (pending_.load() < maxPending_) Flush();
   }
 }
