@@ -140,6 +140,9 @@ export async function runSinks(options: RunSinksOptions): Promise<SinkRunner> {
         dead.push(deadLetter(m, 'decode', describeError(err)));
       }
     }
+    // A failed batch whose partition then moved to another member never comes back here:
+    // bound what is remembered (forgetting only risks a duplicate).
+    for (const set of done) if (set.size > 100_000) set.clear();
     if (decoded.length > 0) {
       const results = await Promise.allSettled(sinks.map((_, i) => deliver(i, decoded)));
       const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
