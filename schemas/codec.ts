@@ -53,7 +53,6 @@ export interface Codec<T> {
   knownFingerprints(): string[];
 }
 
-
 function fullNameOf(schema: unknown): string {
   const s = schema as { name?: unknown; namespace?: unknown };
   if (typeof s !== 'object' || s === null || typeof s.name !== 'string') {
@@ -97,7 +96,8 @@ export function createCodec<T>(schema: unknown): Codec<T> {
     const paths: string[] = [];
     reader.isValid(value, {
       errorHook: (path: string[], got: unknown, type: avro.Type) => {
-        if (paths.length < 5) paths.push(`${path.join('.') || '(root)'}: ${String(got)} is not a valid ${type.typeName}`);
+        const expected = type.typeName === 'abstract:long' ? 'timestamp-nanos (bigint)' : type.typeName;
+        if (paths.length < 5) paths.push(`${path.join('.') || '(root)'}: ${String(got)} is not a valid ${expected}`);
       },
     });
     const detail = paths.length > 0 ? paths.join('; ') : describe(cause);
