@@ -69,6 +69,13 @@ describe('fields, transformers and val()', () => {
     expect(fires('proc.aname[1] = sshd', e)).toBe(false);
     expect(fires('proc.aname[2] = sshd', e)).toBe(true);
   });
+  it('container.mount.dest[ARG] takes a mount source path or a glob', () => {
+    const engine = engineOf(rule('evt.type=openat and container.mount.dest[/proc*] exists').replace('o %proc.name', 'o %container.mount.dest[/proc*]'));
+    const e = exampleEvent();
+    expect(engine.judge(e)).toHaveLength(0);
+    e.container.mounts.push({ source: '/proc', dest: '/host/proc', mode: 'ro', rdwr: false, propagation: 'rprivate' });
+    expect(engine.judge(e).map((a) => a.output)).toEqual(['o /host/proc']);
+  });
   it('evt.arg.flags and evt.arg[flags] are the same field', () => {
     expect(fires('evt.arg.flags contains O_WRONLY', { 'evt.arg[flags]': 'O_WRONLY|O_CREAT' })).toBe(true);
     expect(fires('evt.arg[flags] contains O_WRONLY', { 'evt.arg.flags': 'O_WRONLY|O_CREAT' })).toBe(true);

@@ -1,5 +1,6 @@
 // container.* fields (and the k8s.* names upstream rules use, which Saker does not collect).
 import type { Container, Mount } from '../../schemas/types.generated.js';
+import { globToRegExp } from '../operators.js';
 import { type FieldDef, type FieldType, type FieldValue, type Reader, simple, uncollected } from './types.js';
 
 function containerField(name: string, type: FieldType, desc: string, read: (c: Container) => FieldValue): FieldDef {
@@ -17,7 +18,10 @@ export function splitImage(image: string): { repository: string; tag: string | u
 
 const mountText = (m: Mount): string => `${m.source}:${m.dest}:${m.mode}:${m.rdwr}:${m.propagation}`;
 
-/** container.mount.X[ARG]: ARG is a mount index, or a path matched against the other end. */
+/**
+ * container.mount.X[ARG]: ARG is a mount index, or a path matched against the other end; as in
+ * libsinsp the path may be a glob (`container.mount.dest[/proc*]`, upstream's sensitive_mount).
+ */
 function mountField(name: string, desc: string, pick: (m: Mount) => string, other: ((m: Mount) => string) | null): FieldDef {
   return {
     name, type: 'string', desc, arg: 'required',
@@ -31,8 +35,10 @@ function mountField(name: string, desc: string, pick: (m: Mount) => string, othe
         };
       }
       if (other === null) throw new Error(`${name} takes a mount index`);
+      const glob = /[*?[]/.test(arg) ? globToRegExp(arg, false) : null;
+      const matches = glob ? (path: string) => glob.test(path) : (path: string) => path === arg;
       return (e) => {
-        for (const m of e.container.mounts) if (other(m) === arg) return pick(m);
+        for (const m of e.container.mounts) if (matches(other(m))) return pick(m);
         return undefined;
       };
     },
