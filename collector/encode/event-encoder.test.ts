@@ -3,6 +3,8 @@ import { eventCodec } from '../../schemas/codec.js';
 import { exampleEvent } from '../../schemas/examples.js';
 import type { Event } from '../../schemas/types.generated.js';
 import { createEventEncoder } from './event-encoder.js';
+import { createPipeline } from '../pipeline.js';
+import { generateWorkload, seedWorkload } from '../../bench/collector-workload.js';
 
 function deepFreeze<T>(v: T): T {
   if (typeof v === 'object' && v !== null && !Buffer.isBuffer(v)) {
@@ -70,5 +72,19 @@ describe('event encoder', () => {
       outputs.push([enc.encode(i % 2 === 0 ? frozen : e), eventCodec.encode(e)]);
     }
     for (const [got, want] of outputs) expect(got.equals(want)).toBe(true);
+  });
+
+  it('matches eventCodec on the events of a pipeline, whose parts it caches (fragments and tails)', () => {
+    const p = createPipeline({ host: { id: 'f00d', name: 'enc' } });
+    seedWorkload(p.state, 30);
+    const enc = createEventEncoder();
+    let n = 0;
+    for (const r of generateWorkload({ servers: 30, records: 30_000, recordsPerChild: 25 })) {
+      const e = p.enrich(r);
+      const want = eventCodec.encode(e);
+      expect(enc.encode(e).equals(want)).toBe(true);
+      if (n++ % 7 === 0) expect(enc.encode(e).equals(want)).toBe(true);
+    }
+    expect(enc.stats().fragmentHits).toBeGreaterThan(n);
   });
 });

@@ -276,16 +276,60 @@ export function createEventEncoder(): EventEncoder {
     cache.set(value, Buffer.from(w.buf.subarray(w.start + rel, w.pos)));
   }
 
+  /** Header and host: the same bytes for every event of one host. */
+  let prefixHost: Host | null = null;
+  let prefix: Buffer = Buffer.alloc(0);
+
+  function immutable(v: object | null): boolean {
+    return v === null || (v as Slotted)[ENCODED] !== undefined || Object.isFrozen(v);
+  }
+
+  /**
+   * proc, ancestors, fd, container: between two events of a thread usually all the same
+   * objects, so their bytes are kept together on the proc view's slot and copied at once.
+   */
+  function tail(e: Event): void {
+    const slot = (e.proc as Slotted)[ENCODED];
+    if (slot !== undefined && slot.tail !== null && slot.tailAncestors === e.ancestors && slot.tailFd === e.fd && slot.tailContainer === e.container) {
+      hits++;
+      w.bytes(slot.tail);
+      return;
+    }
+    const rel = w.pos - w.start;
+    fragment(e.proc, writeProc);
+    fragment(e.ancestors, writeAncestors);
+    if (e.fd === null) w.byte(0);
+    else {
+      w.byte(2);
+      fragment(e.fd, writeFd);
+    }
+    fragment(e.container, writeContainer);
+    if (slot !== undefined && immutable(e.ancestors) && immutable(e.fd) && immutable(e.container)) {
+      slot.tail = Buffer.from(w.buf.subarray(w.start + rel, w.pos));
+      slot.tailAncestors = e.ancestors;
+      slot.tailFd = e.fd;
+      slot.tailContainer = e.container;
+    }
+  }
+
   return {
     encode(e: Event): Buffer {
       w.start = w.pos;
-      w.ensure(HEADER);
-      const h = w.pos;
-      w.buf[h] = MAGIC_0;
-      w.buf[h + 1] = MAGIC_1;
-      w.buf.set(fingerprint, h + 2);
-      w.pos = h + HEADER;
-      fragment(e.host, writeHost);
+      if (e.host !== prefixHost) {
+        w.ensure(HEADER);
+        const h = w.pos;
+        w.buf[h] = MAGIC_0;
+        w.buf[h + 1] = MAGIC_1;
+        w.buf.set(fingerprint, h + 2);
+        w.pos = h + HEADER;
+        writeHost(w, e.host);
+        if (immutable(e.host)) {
+          prefix = Buffer.from(w.buf.subarray(w.start, w.pos));
+          prefixHost = e.host;
+        }
+      } else {
+        w.bytes(prefix);
+      }
       w.long(e.seq);
       w.bigLong(e.ts);
       w.string(e.source);
@@ -294,14 +338,7 @@ export function createEventEncoder(): EventEncoder {
       w.long(e.cpu);
       w.optLong(e.res);
       writeArgs(w, e.args);
-      fragment(e.proc, writeProc);
-      fragment(e.ancestors, writeAncestors);
-      if (e.fd === null) w.byte(0);
-      else {
-        w.byte(2);
-        fragment(e.fd, writeFd);
-      }
-      fragment(e.container, writeContainer);
+      tail(e);
       return w.buf.subarray(w.start, w.pos);
     },
     stats: () => ({ fragmentHits: hits, fragmentMisses: misses }),

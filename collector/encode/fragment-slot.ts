@@ -7,12 +7,18 @@ export const ENCODED = Symbol('saker.encoded');
 
 export interface Slot {
   bytes: Buffer | null;
+  /** On a proc view: the bytes of proc + ancestors + fd + container, valid for these three. */
+  tail: Buffer | null;
+  tailAncestors: unknown;
+  tailFd: unknown;
+  tailContainer: unknown;
 }
 
 export type Slotted = { readonly [ENCODED]?: Slot };
 
 /** Freezes `value` with an empty encoding slot. */
 export function freezeWithSlot<T extends object>(value: T): T {
-  Object.defineProperty(value, ENCODED, { value: { bytes: null } satisfies Slot, enumerable: false });
+  const slot: Slot = { bytes: null, tail: null, tailAncestors: null, tailFd: null, tailContainer: null };
+  Object.defineProperty(value, ENCODED, { value: slot, enumerable: false });
   return Object.freeze(value);
 }
