@@ -3,7 +3,7 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { captureCommand } from '../cli/commands/capture.js';
@@ -15,6 +15,7 @@ import { createEngine } from '../rules/index.js';
 import type { Event } from '../schemas/types.generated.js';
 import { formatAlertText } from '../sinks/format.js';
 
+const ROOT = resolve(import.meta.dirname, '..');
 const dir = mkdtempSync(join(tmpdir(), 'saker-cap-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -78,6 +79,22 @@ describe('saker capture then saker replay', () => {
     expect(parsed[0]!.rule).toBe('Hostname read by cat');
     expect(parsed[0]!.output_fields['fd.name']).toBe('/etc/hostname');
   }, 60_000);
+
+  it('replays a Falco .scap capture with Falco\'s selections (0.10 suite case multiple_rules_suppress_info)', async () => {
+    const suite = join(ROOT, '../shared/conformance/falco-0.10.0-tests');
+    const r = io();
+    const code = await replayCommand.run([
+      join(suite, 'trace_files/cat_write.scap'), '--rules', join(suite, 'rules/single_rule.yaml'), '--rules', join(suite, 'rules/double_rule.yaml'),
+      '--priority', 'WARNING', '--all-events', '--json',
+    ], r.io);
+    expect(code).toBe(0);
+    const counts: Record<string, number> = {};
+    for (const line of r.out().trim().split('\n')) {
+      const rule = (JSON.parse(line) as { rule: string }).rule;
+      counts[rule] = (counts[rule] ?? 0) + 1;
+    }
+    expect(counts).toEqual({ open_from_cat: 8, exec_from_cat: 1 });
+  });
 
   it('rejects bad usage clearly', async () => {
     const r = io();
