@@ -2,6 +2,7 @@
 // 4 ancestors) and alert, one core. Run: npm run bench:codec. Prints messages per second of
 // CPU time (user+system of this process: on a shared machine, wall time also measures the
 // neighbours) and per wall second, median of 5 rounds of about a second each, after a warm-up.
+// Last, the evaluator's judge stage with the default rules, decoding eagerly and lazily.
 import { alertCodec, eventCodec, eventFromJson, eventToJson } from '../schemas/codec.js';
 import { exampleAlert, exampleEvent } from '../schemas/examples.js';
 
@@ -36,7 +37,7 @@ function measure(name: string, fn: () => void): void {
   const rounds = Array.from({ length: ROUNDS }, () => round(fn));
   const cpu = rounds.map((r) => r.cpu);
   console.log(
-    `${name.padEnd(34)} ${fmt(median(cpu)).padStart(10)} /CPU-s (min ${fmt(Math.min(...cpu))}, max ${fmt(Math.max(...cpu))})` +
+    `${name.padEnd(40)} ${fmt(median(cpu)).padStart(10)} /CPU-s (min ${fmt(Math.min(...cpu))}, max ${fmt(Math.max(...cpu))})` +
       `  ${fmt(median(rounds.map((r) => r.wall))).padStart(10)} /wall-s`,
   );
 }
@@ -74,3 +75,23 @@ measure('alert encode', () => { sink += alertCodec.encode(alert).length; });
 measure('alert decode', () => { sink += alertCodec.decode(alertBytes).eventSeq; });
 measure('event JSON line -> Event', () => { sink += eventFromJson(JSON.parse(eventJsonText)).cpu; });
 if (sink === 42) console.log(''); // keeps the results observable to the optimiser
+
+// The evaluator's judge stage (decode -> judge -> encode alerts) on the same 10k events with
+// the default rules, decoding eagerly and lazily: what decodeLazy buys on the hot path.
+const { createEngine } = await import('../rules/index.js');
+const { defaultRuleFiles } = await import('../rules/default/index.js');
+const { createJudgeStage } = await import('../evaluator/stage.js');
+const { EvaluatorMetrics } = await import('../evaluator/metrics.js');
+const engine = createEngine({ files: defaultRuleFiles() });
+const batch = { topic: 'events', partition: 0, messages: distinct.map((value, i) => ({ key: null, value, topic: 'events', partition: 0, offset: String(i), timestamp: 0, headers: {} })) };
+for (const [label, codec] of [['decode', eventCodec], ['decodeLazy', { ...eventCodec, decode: eventCodec.decodeLazy }]] as const) {
+  const stage = createJudgeStage({ judge: engine, eventCodec: codec, alertCodec, alertsTopic: 'a', deadLetterTopic: 'd', metrics: new EvaluatorMetrics() });
+  await stage(batch); // warm-up
+  const cpuStart = cpuMicros();
+  let events = 0;
+  while (cpuMicros() - cpuStart < ROUND_MS * 1000 * 2) {
+    await stage(batch);
+    events += batch.messages.length;
+  }
+  console.log(`${`judge stage, default rules, ${label}`.padEnd(40)} ${fmt((events * 1e6) / (cpuMicros() - cpuStart)).padStart(10)} /CPU-s`);
+}
