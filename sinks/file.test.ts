@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { isMainThread } from 'node:worker_threads';
 import { afterAll, describe, expect, it } from 'vitest';
 import { exampleAlert } from '../schemas/examples.js';
 import { SinkConfigError, SinkError } from './errors.js';
@@ -46,6 +47,9 @@ describe('file sink', () => {
     await sink.reopen();
     await sink.send([alert('after reopen')]);
     renameSync(path, `${path}.2`);
+    // A real signal to this process: only safe where this code owns the process (vitest's
+    // 'forks' pool, the default). In a worker thread the signal would hit the test runner.
+    if (!isMainThread) throw new Error('the SIGHUP test needs vitest\'s forks pool (a process per test file), not threads');
     process.kill(process.pid, 'SIGHUP');
     for (let i = 0; i < 100; i++) {
       try {
