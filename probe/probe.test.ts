@@ -1,7 +1,7 @@
 // The live probe on the real kernel (root): real actions from child processes must come back as
 // records with the right pid, ppid, path, flags, address and return value.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -193,6 +193,38 @@ describe('probe on the live kernel', () => {
         for (const d of dirs) rmdirSync(d);
       }
     }
+  });
+
+  test('exec from an overlayfs: exeUpperLayer for a binary in the upper layer only', async () => {
+    const base = join(dir, 'ovl');
+    for (const d of ['lower', 'upper', 'work', 'merged']) mkdirSync(join(base, d), { recursive: true });
+    copyFileSync('/bin/true', join(base, 'lower', 'lowtrue'));
+    const mount = spawnSync('mount', ['-t', 'overlay', 'overlay', '-o',
+      `lowerdir=${base}/lower,upperdir=${base}/upper,workdir=${base}/work`, `${base}/merged`], { encoding: 'utf8' });
+    expect(mount.status, `mount -t overlay: ${mount.stderr}`).toBe(0);
+    try {
+      copyFileSync('/bin/true', join(base, 'merged', 'uptrue')); // written through the overlay: upper layer
+      const execOf = async (file: string) => {
+        const pid = run(file, []);
+        return (await recordsOf(pid)).find((r) => r.type === 'execve' && r.res === 0 && r.args.filename === file);
+      };
+      expect((await execOf(join(base, 'merged', 'uptrue')))?.facts?.exeUpperLayer).toBe(true);
+      expect((await execOf(join(base, 'merged', 'lowtrue')))?.facts?.exeUpperLayer).toBe(false);
+    } finally {
+      spawnSync('umount', [`${base}/merged`]);
+    }
+  });
+
+  test('tty (as /proc/pid/stat encodes it) and loginuid', async () => {
+    const c = spawnSync('script', ['-qc', 'echo 4321 > /proc/self/loginuid && exec cat /proc/self/stat', '/dev/null'], { encoding: 'utf8' });
+    expect(c.status, c.stderr).toBe(0);
+    const stat = c.stdout.trim();
+    const ttyNr = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[4]);
+    const catPid = Number(stat.split(' ')[0]);
+    expect(ttyNr).toBeGreaterThan(0);
+    // The shell that `script` starts execs cat: take cat's exec, after the loginuid write.
+    const exec = (await recordsOf(catPid)).find((r) => r.type === 'execve' && r.res === 0 && r.args.exe === 'cat');
+    expect(exec?.facts).toMatchObject({ tty: ttyNr, loginuid: 4321, comm: 'cat' });
   });
 
   test('the process that opened the probe is filtered out in the kernel', () => {
