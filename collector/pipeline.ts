@@ -36,8 +36,9 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     encoder,
     enrich: (rec) => enricher.enrich(rec),
     message(rec) {
-      const event = enricher.enrich(rec);
-      return { key: enricher.lastKey(), value: encoder.encode(event) };
+      // The arguments go from the record straight into the bytes: no EventArg objects.
+      const event = enricher.enrich(rec, false);
+      return { key: enricher.lastKey(), value: encoder.encodeRecord(event, rec, enricher) };
     },
     lastKey: () => enricher.lastKey(),
   };

@@ -57,11 +57,16 @@ export async function runCollector(options: CollectorOptions): Promise<Collector
           stats.stateOnly++;
           continue;
         }
+        if (!options.onEvents) {
+          messages.push(pipeline.message(rec));
+          stats.events++;
+          continue;
+        }
         const event = pipeline.enrich(rec);
         // Encoded before it is handed anywhere: a record that cannot be encoded reaches no one.
         const message = publisher ? { key: pipeline.lastKey(), value: pipeline.encoder.encode(event) } : null;
         stats.events++;
-        if (options.onEvents) events.push(event);
+        events.push(event);
         if (message) messages.push(message);
       } catch (err) {
         const e = err instanceof Error ? err : new Error(String(err));

@@ -87,4 +87,20 @@ describe('event encoder', () => {
     }
     expect(enc.stats().fragmentHits).toBeGreaterThan(n);
   });
+
+  it('encodes the arguments straight from the record (pipeline.message) to the same bytes', () => {
+    const a = createPipeline({ host: { id: 'f00d', name: 'enc' } });
+    const b = createPipeline({ host: { id: 'f00d', name: 'enc' } });
+    seedWorkload(a.state, 30);
+    seedWorkload(b.state, 30);
+    const extra = [
+      { type: 'ptrace', dir: 'EXIT' as const, ts: 1n, cpu: 0, tid: 1000, pid: 1000, res: 0, args: { request: 16, pid: 1001, big: 1n << 60n, buf: Buffer.from('a\x00b'), none: null, list: ['x', 'y'] } },
+    ];
+    for (const r of [...generateWorkload({ servers: 30, records: 20_000, recordsPerChild: 25 }), ...extra]) {
+      const m = a.message(r);
+      const e = b.enrich(r);
+      expect(m.value.equals(eventCodec.encode(e))).toBe(true);
+      expect(m.key).toBe(`f00d:${e.proc.pid}`);
+    }
+  });
 });

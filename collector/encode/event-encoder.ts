@@ -14,6 +14,8 @@
 import type { Ancestor, Container, Event, EventArg, FileDescriptor, Host, Process } from '../../schemas/types.generated.js';
 import { eventCodec } from '../../schemas/codec.js';
 import { ENCODED, type Slotted } from './fragment-slot.js';
+import { argRaw, argText, type ArgContext } from '../enrich/arg-text.js';
+import type { RawRecord } from '../raw-record.js';
 
 const MAGIC_0 = 0xc3;
 const MAGIC_1 = 0x01;
@@ -22,6 +24,11 @@ const SLAB = 256 * 1024;
 
 export interface EventEncoder {
   encode(event: Event): Buffer;
+  /**
+   * Encodes `event` with the arguments of `rec` (formatted straight into the bytes, no EventArg
+   * objects); `event.args` is ignored. `ctx` must describe the state `rec` was enriched in.
+   */
+  encodeRecord(event: Event, rec: RawRecord, ctx: ArgContext): Buffer;
   /** Cached fragments reused / encoded, for the benchmark's report. */
   stats(): { fragmentHits: number; fragmentMisses: number };
 }
@@ -223,15 +230,34 @@ function writeArgs(w: Writer, args: readonly EventArg[]): void {
       const a = args[i]!;
       w.string(a.name);
       w.string(a.text);
-      const raw = a.raw;
-      if (raw === null) w.byte(0);
-      else if (typeof raw === 'number') {
-        w.byte(2);
-        w.long(raw);
-      } else {
-        w.byte(4);
-        w.string(raw);
-      }
+      writeRaw(w, a.raw);
+    }
+  }
+  w.byte(0);
+}
+
+function writeRaw(w: Writer, raw: number | string | null): void {
+  if (raw === null) w.byte(0);
+  else if (typeof raw === 'number') {
+    w.byte(2);
+    w.long(raw);
+  } else {
+    w.byte(4);
+    w.string(raw);
+  }
+}
+
+function writeRecordArgs(w: Writer, rec: RawRecord, ctx: ArgContext): void {
+  const args = rec.args;
+  let n = 0;
+  for (const _ in args) n++;
+  if (n > 0) {
+    w.long(n);
+    for (const name in args) {
+      const v = args[name]!;
+      w.string(name);
+      w.string(argText(rec.type, name, v, ctx));
+      writeRaw(w, argRaw(v));
     }
   }
   w.byte(0);
@@ -312,35 +338,39 @@ export function createEventEncoder(): EventEncoder {
     }
   }
 
-  return {
-    encode(e: Event): Buffer {
-      w.start = w.pos;
-      if (e.host !== prefixHost) {
-        w.ensure(HEADER);
-        const h = w.pos;
-        w.buf[h] = MAGIC_0;
-        w.buf[h + 1] = MAGIC_1;
-        w.buf.set(fingerprint, h + 2);
-        w.pos = h + HEADER;
-        writeHost(w, e.host);
-        if (immutable(e.host)) {
-          prefix = Buffer.from(w.buf.subarray(w.start, w.pos));
-          prefixHost = e.host;
-        }
-      } else {
-        w.bytes(prefix);
+  function encode(e: Event, rec: RawRecord | null, ctx: ArgContext | null): Buffer {
+    w.start = w.pos;
+    if (e.host !== prefixHost) {
+      w.ensure(HEADER);
+      const h = w.pos;
+      w.buf[h] = MAGIC_0;
+      w.buf[h + 1] = MAGIC_1;
+      w.buf.set(fingerprint, h + 2);
+      w.pos = h + HEADER;
+      writeHost(w, e.host);
+      if (immutable(e.host)) {
+        prefix = Buffer.from(w.buf.subarray(w.start, w.pos));
+        prefixHost = e.host;
       }
-      w.long(e.seq);
-      w.bigLong(e.ts);
-      w.string(e.source);
-      w.string(e.type);
-      w.byte(e.dir === 'ENTER' ? 0 : 2);
-      w.long(e.cpu);
-      w.optLong(e.res);
-      writeArgs(w, e.args);
-      tail(e);
-      return w.buf.subarray(w.start, w.pos);
-    },
+    } else {
+      w.bytes(prefix);
+    }
+    w.long(e.seq);
+    w.bigLong(e.ts);
+    w.string(e.source);
+    w.string(e.type);
+    w.byte(e.dir === 'ENTER' ? 0 : 2);
+    w.long(e.cpu);
+    w.optLong(e.res);
+    if (rec === null) writeArgs(w, e.args);
+    else writeRecordArgs(w, rec, ctx!);
+    tail(e);
+    return w.buf.subarray(w.start, w.pos);
+  }
+
+  return {
+    encode: (e) => encode(e, null, null),
+    encodeRecord: (e, rec, ctx) => encode(e, rec, ctx),
     stats: () => ({ fragmentHits: hits, fragmentMisses: misses }),
   };
 }

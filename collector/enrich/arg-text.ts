@@ -120,33 +120,41 @@ function numberText(type: string, name: string, n: number, ctx: ArgContext): str
   return f === undefined ? String(n) : f(type, n, ctx);
 }
 
-function oneArg(type: string, name: string, v: RawArg, ctx: ArgContext): EventArg {
-  if (typeof v === 'string') return { name, text: v, raw: null };
-  if (typeof v === 'number') {
-    return { name, text: numberText(type, name, v, ctx), raw: Number.isInteger(v) ? v : null };
-  }
-  if (typeof v === 'bigint') {
-    const safe = v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER);
-    if (safe) return { name, text: numberText(type, name, Number(v), ctx), raw: Number(v) };
-    return { name, text: v.toString(), raw: v.toString() };
-  }
-  if (v === null) return { name, text: '<NA>', raw: null };
+const MIN_SAFE = BigInt(Number.MIN_SAFE_INTEGER);
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+
+/** The text form of one argument. */
+export function argText(type: string, name: string, v: RawArg, ctx: ArgContext): string {
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number') return numberText(type, name, v, ctx);
+  if (typeof v === 'bigint') return v >= MIN_SAFE && v <= MAX_SAFE ? numberText(type, name, Number(v), ctx) : v.toString();
+  if (v === null) return '<NA>';
   if (Array.isArray(v)) {
     // execve's args/env: Falco prints the NUL-separated buffer with NULs as '.'.
     let text = '';
     for (const s of v) text += `${s}.`;
-    return { name, text, raw: null };
+    return text;
   }
-  if (Buffer.isBuffer(v)) return { name, text: bufferText(v), raw: null };
-  if (isSockTuple(v)) return { name, text: tupleText(v), raw: null };
-  if (isSockAddr(v)) return { name, text: addrText(v), raw: null };
-  return { name, text: String(v), raw: null };
+  if (Buffer.isBuffer(v)) return bufferText(v);
+  if (isSockTuple(v)) return tupleText(v);
+  if (isSockAddr(v)) return addrText(v);
+  return String(v);
+}
+
+/** The raw form: numbers (a bigint past 2^53 as its decimal text), null for everything else. */
+export function argRaw(v: RawArg): number | string | null {
+  if (typeof v === 'number') return Number.isInteger(v) ? v : null;
+  if (typeof v === 'bigint') return v >= MIN_SAFE && v <= MAX_SAFE ? Number(v) : v.toString();
+  return null;
 }
 
 /** The record's arguments, in the record's order. */
 export function formatArgs(rec: RawRecord, ctx: ArgContext): EventArg[] {
   const out: EventArg[] = [];
   const args = rec.args;
-  for (const name in args) out.push(oneArg(rec.type, name, args[name]!, ctx));
+  for (const name in args) {
+    const v = args[name]!;
+    out.push({ name, text: argText(rec.type, name, v, ctx), raw: argRaw(v) });
+  }
   return out;
 }

@@ -18,6 +18,8 @@ export interface EnricherOptions {
   firstSeq?: number;
 }
 
+const NO_ARGS: Event['args'] = Object.freeze([]) as unknown as Event['args'];
+
 export class Enricher implements ArgContext {
   private readonly state: StateEngine;
   private readonly host: Host;
@@ -34,8 +36,12 @@ export class Enricher implements ArgContext {
     this.seq = options.firstSeq ?? 0;
   }
 
-  /** Applies the record to the state and returns its event. Throws RecordError for a malformed record. */
-  enrich(rec: RawRecord): Event {
+  /**
+   * Applies the record to the state and returns its event. Throws RecordError for a malformed
+   * record. Without `withArgs` the event's args are left empty, for a caller that encodes them
+   * from the record (encoder.encodeRecord) before the next record is applied.
+   */
+  enrich(rec: RawRecord, withArgs = true): Event {
     checkRecord(rec);
     const state = this.state;
     const th = state.apply(rec);
@@ -52,7 +58,7 @@ export class Enricher implements ArgContext {
       dir: rec.dir,
       cpu: rec.cpu,
       res: rec.res,
-      args: formatArgs(rec, this),
+      args: withArgs ? formatArgs(rec, this) : NO_ARGS,
       proc: state.procView(th),
       ancestors: state.ancestors(p) as Event['ancestors'],
       fd,
