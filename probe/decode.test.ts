@@ -93,6 +93,11 @@ describe('decodeBatch', () => {
     });
   });
 
+  test('pipe2: the fd pair the kernel read into the argument', () => {
+    const [r] = decodeBatch(record({ nr: 293, res: 0, args: [(8n << 32n) | 7n, 0o2000000n] }), 1, 0n);
+    expect(r!.args).toEqual({ fd1: 7, fd2: 8, flags: 0o2000000 });
+  });
+
   test('procexit: status split the way Falco does', () => {
     const [r] = decodeBatch(record({ nr: 0, res: 0, kind: 1, args: [(3n << 8n) | 0x80n | 9n] }), 1, 0n);
     expect(r).toMatchObject({ type: 'procexit', res: null, args: { status: (3 << 8) | 0x89, ret: 3, sig: 9, core: 1 } });

@@ -164,6 +164,10 @@ function syscallArgs(buf: Buffer, rec: number, spec: SyscallSpec, res: number): 
       case 'str':
         args[arg.name] = blob(arg.index) ? blobStr(buf, arg.index) : null;
         break;
+      case 'fdpair':
+        args.fd1 = buf.readInt32LE(o);
+        args.fd2 = buf.readInt32LE(o + 4);
+        break;
       case 'sockaddr': case 'msghdr':
         args[arg.name] = blob(arg.index) ? sockAddr(buf, blobStart[arg.index], blobLen[arg.index]) : null;
         break;

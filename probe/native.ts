@@ -78,7 +78,8 @@ function confFor(spec: SyscallSpec): NativeConf {
     blobArgs.push(spec.args.find((a) => a.name === spec.filenameArg)?.index ?? 0);
   } else {
     for (const a of spec.args) {
-      const kind = a.kind === 'str' ? BLOB.STR : a.kind === 'sockaddr' ? BLOB.SOCKADDR : a.kind === 'msghdr' ? BLOB.MSGHDR : BLOB.NONE;
+      const kind = a.kind === 'str' ? BLOB.STR : a.kind === 'sockaddr' ? BLOB.SOCKADDR : a.kind === 'msghdr' ? BLOB.MSGHDR
+        : a.kind === 'fdpair' ? BLOB.FDPAIR : BLOB.NONE;
       if (kind === BLOB.NONE) continue;
       blobKinds.push(kind);
       blobArgs.push(a.index);

@@ -151,6 +151,16 @@ describe('probe on the live kernel', () => {
     expect(chmod).toMatchObject({ res: 0, args: { filename: b, mode: 0o600 } });
   });
 
+  test('pipe and socketpair: both new fds', async () => {
+    const c = spawnSync('python3', ['-c', 'import os, socket\nr, w = os.pipe()\na, b = socket.socketpair()\nprint(r, w, a.fileno(), b.fileno())'], { encoding: 'utf8' });
+    expect(c.status, c.stderr).toBe(0);
+    const [r, w, a, b] = c.stdout.trim().split(' ').map(Number);
+    const mine = await recordsOf(c.pid as number);
+    const pipes = mine.filter((x) => x.type === 'pipe2' || x.type === 'pipe');
+    expect(pipes.map((x) => [x.res, x.args.fd1, x.args.fd2])).toContainEqual([0, r, w]);
+    expect(mine.find((x) => x.type === 'socketpair')).toMatchObject({ res: 0, args: { domain: 1, fd1: a, fd2: b } });
+  });
+
   test('setuid to a test user, then a refused open', async () => {
     const script = 'import os\nos.setuid(65534)\ntry:\n  open("/etc/shadow")\nexcept PermissionError:\n  pass\n';
     const pid = run('python3', ['-c', script]);

@@ -5,10 +5,14 @@
 // event table does. Argument specs are written `name:kind` by raw argument index, `-` = unused.
 import { ProbeOptionsError } from './errors.js';
 
-/** How a raw argument is decoded. Blob kinds (str, sockaddr, msghdr) are read in the kernel. */
+/**
+ * How a raw argument is decoded. Blob kinds (str, sockaddr, msghdr) are read in the kernel;
+ * fdpair (int[2] written by pipe/socketpair) is read in the kernel into the argument itself and
+ * decodes to `fd1` and `fd2`.
+ */
 export type ArgKind =
   | 'fd' | 'i32' | 'u32' | 'u64' | 'ptr'
-  | 'str' | 'sockaddr' | 'msghdr';
+  | 'str' | 'sockaddr' | 'msghdr' | 'fdpair';
 
 export interface ArgSpec { readonly name: string; readonly kind: ArgKind; readonly index: number }
 
@@ -32,12 +36,12 @@ export interface SyscallSpec {
 }
 
 /** Mirrors SAKER_BLOB_* / SAKER_SP_* / SAKER_TUPLE_* in bpf/record.h. */
-export const BLOB = { NONE: 0, STR: 1, SOCKADDR: 2, TUPLE: 3, ARGV: 4, MSGHDR: 5 } as const;
+export const BLOB = { NONE: 0, STR: 1, SOCKADDR: 2, TUPLE: 3, ARGV: 4, MSGHDR: 5, FDPAIR: 6 } as const;
 export const TAG = { EXEPATH: 16, ARGV: 17, CGROUP: 18, TUPLE: 19 } as const;
 export const SPECIAL = { none: 0, exec: 1, fork: 2, clone3: 3, openat2: 4 } as const;
 export const TUPLE = { none: 0, arg0: 1, res: 2 } as const;
 
-const KINDS = new Set<string>(['fd', 'i32', 'u32', 'u64', 'ptr', 'str', 'sockaddr', 'msghdr']);
+const KINDS = new Set<string>(['fd', 'i32', 'u32', 'u64', 'ptr', 'str', 'sockaddr', 'msghdr', 'fdpair']);
 
 function sc(name: string, nr: number, spec: string, extra: Omit<SyscallSpec, 'name' | 'nr' | 'args'> = {}): SyscallSpec {
   const args: ArgSpec[] = [];
@@ -69,10 +73,10 @@ export const SYSCALLS: readonly SyscallSpec[] = [
   sc('dup2', 33, 'oldfd:fd newfd:fd'),
   sc('dup3', 292, 'oldfd:fd newfd:fd flags:u32'),
   sc('fcntl', 72, 'fd:fd cmd:i32'),
-  sc('pipe', 22, ''),
-  sc('pipe2', 293, '- flags:u32'),
+  sc('pipe', 22, 'fds:fdpair'),
+  sc('pipe2', 293, 'fds:fdpair flags:u32'),
   sc('socket', 41, 'domain:i32 type:u32 proto:i32', { resName: 'fd' }),
-  sc('socketpair', 53, 'domain:i32 type:u32 proto:i32'),
+  sc('socketpair', 53, 'domain:i32 type:u32 proto:i32 fds:fdpair'),
   sc('connect', 42, 'fd:fd addr:sockaddr', { tuple: 'arg0' }),
   sc('accept', 43, 'sockfd:fd', { resName: 'fd', tuple: 'res', peerIsSource: true }),
   sc('accept4', 288, 'sockfd:fd - - flags:u32', { resName: 'fd', tuple: 'res', peerIsSource: true }),

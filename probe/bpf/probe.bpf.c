@@ -396,6 +396,13 @@ static __always_inline __u32 put_arg_blob(__u8 *buf, __u32 off, __u8 kind, __u8 
 		if (ai > 4)
 			return off;
 		return put_sockaddr(buf, off, ai, (void *)ptr, h->args[ai + 1], h);
+	case SAKER_BLOB_FDPAIR: {
+		__u64 fds = ~0ULL;
+		if (!ptr || h->res < 0 || bpf_probe_read_user(&fds, sizeof(fds), (void *)ptr))
+			fds = ~0ULL;
+		h->args[ai] = fds;
+		return off;
+	}
 	case SAKER_BLOB_MSGHDR: {
 		struct user_msghdr m = {};
 		if (!ptr || bpf_probe_read_user(&m, sizeof(m), (void *)ptr))

@@ -45,6 +45,8 @@
 #define SAKER_BLOB_TUPLE 3
 #define SAKER_BLOB_ARGV 4
 #define SAKER_BLOB_MSGHDR 5     /* config only: struct user_msghdr in arg i; emitted as SOCKADDR */
+#define SAKER_BLOB_FDPAIR 6     /* config only: arg i points to int[2] (pipe, socketpair); the two
+                                   fds replace args[i] (low 32 bits fd1, high fd2), no blob */
 
 /* saker_blob.tag: the syscall argument index 0..5, or one of these */
 #define SAKER_TAG_EXEPATH 16    /* execve/execveat filename (saved at enter) */
