@@ -50,7 +50,10 @@ export function createJudgeStage(o: JudgeStageOptions): JudgeStage {
     for (const m of batch.messages) {
       let event: Event;
       try {
-        event = o.eventCodec.decode(m.value);
+        // Lazy: a string field becomes a JS string only if a rule reads it (most are never
+        // read: ~4x cheaper than a full decode). The event is judged and dropped here, and the
+        // message buffer is not modified after, which is what decodeLazy requires.
+        event = o.eventCodec.decodeLazy(m.value);
       } catch (err) {
         quarantine(m, 'decode', err);
         continue;
