@@ -65,7 +65,8 @@ export const captureCommand: Command = {
       } catch {
         // already closed
       }
-      void probe.close();
+      // A moment for the reader to deliver what is still in the ring before detaching.
+      setTimeout(() => void probe.close(), 200);
     };
     const timer = seconds === null ? null : setTimeout(stop, seconds * 1000);
     process.once('SIGINT', stop);

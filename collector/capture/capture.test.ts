@@ -86,4 +86,18 @@ describe('capture files', () => {
     await new Promise((r) => setTimeout(r, 200));
     await expect(replayEvents(openCaptureReader(foreign), () => [], { onAlert: () => undefined })).rejects.toThrow(/not a Saker capture/);
   });
+
+  it('replays at the recorded pace with speed real', async () => {
+    const pipeline = createPipeline({ host: { id: 'cafe', name: 'pace' } });
+    pipeline.state.seedProcess({ pid: 5, comm: 'x' });
+    const events = [0n, 150n, 300n].map((ms) => pipeline.enrich({ type: 'getpid', dir: 'EXIT', ts: 1_700_000_000_000_000_000n + ms * 1_000_000n, cpu: 0, tid: 5, pid: 5, res: 5, args: {} }));
+    async function* source(): AsyncGenerator<Event> { yield* events; }
+    const t0 = performance.now();
+    const stats = await replayEvents(source(), () => [], { speed: 'real', onAlert: () => undefined });
+    expect(stats.events).toBe(3);
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(290);
+    const t1 = performance.now();
+    await replayEvents(source(), () => [], { speed: 'max', onAlert: () => undefined });
+    expect(performance.now() - t1).toBeLessThan(100);
+  });
 });
