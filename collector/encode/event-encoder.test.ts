@@ -31,6 +31,10 @@ function variants(): Event[] {
     { name: 'b', text: 'x'.repeat(63), raw: 'big' },
     { name: 'c', text: '', raw: 2 ** 52 + 12345 },
     { name: 'd', text: 'q'.repeat(21), raw: -(2 ** 31) },
+    { name: 'e', text: 'y'.repeat(9000), raw: null },
+    { name: 'f', text: `${'z'.repeat(70)}ü${'z'.repeat(70)}`, raw: null },
+    { name: 'g', text: 'w'.repeat(64), raw: null },
+    { name: 'h', text: 'v'.repeat(8191), raw: null },
   ];
   e3.fd!.cport = 65535; e3.fd!.sport = 0; e3.fd!.isServer = true; e3.fd!.connected = false;
   out.push(e3);

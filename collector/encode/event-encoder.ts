@@ -102,22 +102,29 @@ class Writer {
 
   string(s: string): void {
     const len = s.length;
-    if (len < 22) {
-      // At most 63 UTF-8 bytes: the length is one varint byte, written after the characters.
-      this.ensure(1 + len * 3);
+    if (len < 8192) {
+      // ASCII fast path: one byte per character, and the byte length known up front (one varint
+      // byte below 64, two below 8192). A non-ASCII character falls through to the exact path.
+      const head = len < 64 ? 1 : 2;
+      this.ensure(head + len);
       const buf = this.buf;
-      const start = this.pos + 1;
-      let pos = start;
+      const start = this.pos + head;
       let i = 0;
       for (; i < len; i++) {
         const c = s.charCodeAt(i);
         if (c >= 0x80) break;
-        buf[pos++] = c;
+        buf[start + i] = c;
       }
-      if (i < len) pos = start + buf.write(s, start, 'utf8');
-      buf[this.pos] = (pos - start) << 1;
-      this.pos = pos;
-      return;
+      if (i === len) {
+        const z = len << 1;
+        if (head === 1) buf[this.pos] = z;
+        else {
+          buf[this.pos] = (z & 0x7f) | 0x80;
+          buf[this.pos + 1] = z >>> 7;
+        }
+        this.pos = start + len;
+        return;
+      }
     }
     const bytes = Buffer.byteLength(s, 'utf8');
     this.long(bytes);
