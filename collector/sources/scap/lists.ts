@@ -3,7 +3,7 @@
 // Each parser reads one block body [start, end) and throws ScapFormatError on inconsistency.
 import { ScapFormatError } from './errors.js';
 import { openFlagsToLinux } from './flags.js';
-import { ipv4, ipv6, readSigned, readStrings } from './params.js';
+import { ipv4, ipv6, readSigned, readStrings, readUnsigned } from './params.js';
 
 export interface ScapMachine {
   numCpus: number;
@@ -61,7 +61,8 @@ export type ScapFdInfo =
 export interface ScapFd {
   tid: number;
   fd: number;
-  ino: bigint;
+  /** A number below 2^53 (every inode in practice), else a bigint. */
+  ino: number | bigint;
   /** scap_fd_type: 1 file, 2 directory, 3/4 ipv4/6 socket, 5/6 servers, 7 fifo, 8 unix, 9 event, ... */
   type: number;
   info: ScapFdInfo;
@@ -102,6 +103,7 @@ class Cursor {
     this.p += 8;
     return typeof v === 'number' ? v : Number(v);
   }
+  skip(n: number, what: string): void { this.need(n, what); this.p += n; }
   bytes(n: number, what: string): Buffer { this.need(n, what); const v = this.b.subarray(this.p, this.p + n); this.p += n; return v; }
   /** str16: u16 length + bytes; trailing NULs dropped. */
   str16(what: string): string {
@@ -173,8 +175,7 @@ function parseThread(c: Cursor, v: number, subLen: number, entryStart: number): 
   const uid = c.u32(w);
   const gid = c.u32(w);
   if (v >= 2) {
-    c.u32(w); c.u32(w); c.u32(w); // vmsize, vmrss, vmswap (kB)
-    c.u64(w); c.u64(w); // page faults
+    c.skip(28, w); // vmsize, vmrss, vmswap (kB, u32 each), major and minor page faults (u64 each)
   }
   // Split only on demand: no consumer on the replay path needs the environment of every thread.
   const envBytes = v >= 3 ? c.bytes(c.u16(w), w) : EMPTY;
@@ -208,9 +209,9 @@ function parseThread(c: Cursor, v: number, subLen: number, entryStart: number): 
   if (fits(8)) t.capPermitted = c.u64(w);
   if (fits(8)) t.capEffective = c.u64(w);
   if (fits(1)) t.exeUpperLayer = c.u8(w) !== 0;
-  if (fits(8)) c.u64(w); // exe_ino
-  if (fits(8)) c.u64(w); // exe_ino_ctime
-  if (fits(8)) c.u64(w); // exe_ino_mtime
+  if (fits(8)) c.skip(8, w); // exe_ino
+  if (fits(8)) c.skip(8, w); // exe_ino_ctime
+  if (fits(8)) c.skip(8, w); // exe_ino_mtime
   if (fits(1)) t.exeFromMemfd = c.u8(w) !== 0;
   if (fits(1)) t.exeLowerLayer = c.u8(w) !== 0;
   return t;
@@ -230,7 +231,9 @@ export function parseFdList(file: string, b: Buffer, start: number, end: number,
     e.p = c.p;
     e.end = v2 ? entryStart + subLen : end;
     const fd = e.i64n('fd entry');
-    const ino = e.u64('fd entry');
+    e.need(8, 'fd entry');
+    const ino = readUnsigned(b, e.p, e.p + 8);
+    e.p += 8;
     const type = e.u8('fd entry');
     let info: ScapFdInfo;
     switch (type) {
