@@ -8,7 +8,7 @@ import { gzipSync } from 'node:zlib';
 import { describe, expect, test } from 'vitest';
 import type { RawRecord } from '../../raw-record.js';
 import { ScapFormatError, ScapReadError } from './errors.js';
-import { ScapReader, loadScapFile, openScapFile } from './reader.js';
+import { ScapReader, describeSkipped, loadScapFile, openScapFile } from './reader.js';
 
 const ROOT = '../shared/conformance';
 const V2 = join(ROOT, 'scap-libs/sample.scap'); // plain, v2 event blocks (0x216)
@@ -87,6 +87,8 @@ describe('scap block variants', () => {
     expect([...r.stats.unknownBlocks]).toEqual([[0x9999, 1]]);
     expect([...r.stats.unknownEvents]).toEqual([[999, 1]]);
     expect(r.stats.events).toBe(original.length);
+    expect(describeSkipped(r.stats)).toBe('skipped 1 events of unknown types (PPME id 999 x1); 1 blocks of unknown types (0x9999 x1)');
+    expect(describeSkipped(read('v2', data).r.stats)).toBeNull();
   });
 
   test('plain and gzip files of the same capture read the same', () => {

@@ -45,6 +45,22 @@ export interface ScapHead {
   groups: ScapGroup[];
 }
 
+/**
+ * The end-of-replay report of what was skipped: unknown block and event types, undecodable
+ * events, late metadata blocks. Null when nothing was.
+ */
+export function describeSkipped(stats: ScapStats): string | null {
+  const parts: string[] = [];
+  const list = (m: Map<number, number>, hex: boolean): string =>
+    [...m].sort((a, b) => b[1] - a[1]).map(([id, n]) => `${hex ? `0x${id.toString(16)}` : id} x${n}`).join(', ');
+  const total = (m: Map<number, number>): number => [...m.values()].reduce((a, b) => a + b, 0);
+  if (stats.unknownEvents.size) parts.push(`${total(stats.unknownEvents)} events of unknown types (PPME id ${list(stats.unknownEvents, false)})`);
+  if (stats.badEvents.size) parts.push(`${total(stats.badEvents)} events whose lengths do not add up (PPME id ${list(stats.badEvents, false)})`);
+  if (stats.unknownBlocks.size) parts.push(`${total(stats.unknownBlocks)} blocks of unknown types (${list(stats.unknownBlocks, true)})`);
+  if (stats.lateMetadataBlocks) parts.push(`${stats.lateMetadataBlocks} metadata blocks after the first event`);
+  return parts.length ? `skipped ${parts.join('; ')}` : null;
+}
+
 /** Reads a capture file into memory, gunzipping it when it starts with the gzip magic. */
 export function loadScapFile(file: string): Buffer {
   let raw: Buffer;

@@ -16,7 +16,7 @@ import type { RawRecord } from '../../raw-record.js';
 import { StateEngine } from '../../state/engine.js';
 import { CollectorConfigError } from '../../errors.js';
 import { FALCO_0_10_SKIPPED } from './falco-compat.js';
-import { ScapReader } from './reader.js';
+import { ScapReader, type ScapStats } from './reader.js';
 import { seedFromScap, type SeedCounts } from './seed.js';
 
 export type SelectionProfile = 'falco-0.10' | 'modern' | 'all';
@@ -39,6 +39,8 @@ export interface ReplayCounts {
   stateOnly: number;
   judged: number;
   seed: SeedCounts;
+  /** The reader's counters: unknown block/event types (`describeSkipped` words them). */
+  scap: ScapStats;
 }
 
 /** What the caller does with each event that reaches the rules. */
@@ -55,7 +57,7 @@ export function replayScap(reader: ScapReader, options: ScapReplayOptions, judge
   const judged = options.judgedTypes ?? 'all';
   const falco010 = options.profile === 'falco-0.10';
   let head = options.profile === 'modern';
-  const counts: ReplayCounts = { records: 0, dropped: 0, stateOnly: 0, judged: 0, seed };
+  const counts: ReplayCounts = { records: 0, dropped: 0, stateOnly: 0, judged: 0, seed, scap: reader.stats };
   for (let rec = reader.next(); rec !== null; rec = reader.next()) {
     counts.records++;
     if (falco010 && FALCO_0_10_SKIPPED.has(rec.type)) {
