@@ -149,3 +149,60 @@ describe('scap bad input', () => {
     expect([...r.stats.badEvents].reduce((n, [, c]) => n + c, 0)).toBe(1);
   });
 });
+
+// Process-list versions 1..8 and the pre-0.10 V9 layout are not in the conformance captures:
+// re-encode a real capture's threads in each layout (format.ts) and read them back.
+describe('scap process-list versions', () => {
+  const data = loadScapFile(V2);
+  const threads = new ScapReader('v2', data).head.threads;
+  const str16 = (s: string): Buffer => {
+    const b = Buffer.from(s, 'utf8');
+    const n = Buffer.alloc(2);
+    n.writeUInt16LE(b.length, 0);
+    return Buffer.concat([n, b]);
+  };
+  const list16 = (l: string[]): Buffer => str16(l.map((x) => `${x}\0`).join(''));
+  const num = (bits: 16 | 32 | 64, v: number | bigint): Buffer => {
+    const b = Buffer.alloc(bits / 8);
+    if (bits === 16) b.writeUInt16LE(Number(v), 0);
+    else if (bits === 32) b.writeUInt32LE(Number(v) >>> 0, 0);
+    else b.writeBigInt64LE(BigInt(v), 0);
+    return b;
+  };
+  const PL_IDS = [0, 0x202, 0x207, 0x209, 0x210, 0x211, 0x212, 0x213, 0x214, 0x215];
+
+  function entry(t: (typeof threads)[number], v: number, tail: 'none' | 'pre-0.10'): Buffer {
+    const parts: Buffer[] = [num(64, t.tid), num(64, t.pid), num(64, t.ptid)];
+    if (v >= 6) parts.push(num(64, t.sid ?? 0));
+    if (v >= 8) parts.push(num(64, t.vpgid ?? 0));
+    parts.push(str16(t.comm), str16(t.exe));
+    if (v >= 7) parts.push(str16(t.exepath));
+    parts.push(list16(t.args), str16(t.cwd), num(64, t.fdlimit), num(32, t.flags), num(32, t.uid), num(32, t.gid));
+    if (v >= 2) parts.push(num(32, 1), num(32, 2), num(32, 3), num(64, 4), num(64, 5));
+    if (v >= 3) parts.push(str16(t.envBytes.toString('utf8')));
+    if (v >= 4) parts.push(num(64, t.vtid ?? 0), num(64, t.vpid ?? 0), str16(t.cgroups.replaceAll('\n', '\0')));
+    if (v >= 5) parts.push(str16(t.root));
+    if (tail === 'pre-0.10') parts.push(num(32, 1000), Buffer.from([1]), num(64, 0x11n), num(64, 0x22n), num(64, 0x33n));
+    const body = Buffer.concat(parts);
+    return v >= 9 ? Buffer.concat([num(32, body.length + 4), body]) : body;
+  }
+
+  test.each([1, 2, 3, 4, 5, 6, 7, 8, 9])('version %i reads back', (v) => {
+    const list = blocks(data).map((b) => (b.type === 0x215
+      ? { type: PL_IDS[v]!, body: Buffer.concat(threads.map((t) => entry(t, v, v === 9 ? 'pre-0.10' : 'none'))) }
+      : b));
+    const back = new ScapReader(`pl-v${v}`, assemble(list)).head.threads;
+    expect(back.length).toBe(threads.length);
+    back.forEach((t, i) => {
+      const o = threads[i]!;
+      expect([t.tid, t.pid, t.ptid, t.comm, t.exe, t.args, t.cwd, t.uid, t.gid]).toEqual([o.tid, o.pid, o.ptid, o.comm, o.exe, o.args, o.cwd, o.uid, o.gid]);
+      expect(t.envBytes.toString('utf8').replace(/\0+$/, '')).toBe(v >= 3 ? o.envBytes.toString('utf8').replace(/\0+$/, '') : '');
+      expect([t.vpid, t.cgroups]).toEqual(v >= 4 ? [o.vpid, o.cgroups] : [null, '']);
+      expect(t.root).toBe(v >= 5 ? o.root : '');
+      expect(t.sid).toBe(v >= 6 ? o.sid : null);
+      expect(t.exepath).toBe(v >= 7 ? o.exepath : '');
+      expect(t.vpgid).toBe(v >= 8 ? o.vpgid : null);
+      if (v === 9) expect([t.loginuid, t.exeWritable, t.capInheritable, t.capPermitted, t.capEffective, t.tty]).toEqual([1000, true, 0x11n, 0x22n, 0x33n, 0]);
+    });
+  });
+});
