@@ -13,7 +13,7 @@
 // its args are encoded. Objects that are not frozen are encoded every time (they may change).
 import type { Ancestor, Container, Event, EventArg, FileDescriptor, Host, Process } from '../../schemas/types.generated.js';
 import { eventCodec } from '../../schemas/codec.js';
-import { ENCODED, type Slotted } from './fragment-slot.js';
+import { slotOf } from './fragment-slot.js';
 import { argRaw, argText, type ArgContext } from '../enrich/arg-text.js';
 import type { RawRecord } from '../raw-record.js';
 
@@ -279,7 +279,7 @@ export function createEventEncoder(): EventEncoder {
 
   /** Writes a sub-object, from its cached bytes when it has a slot or is frozen (immutable). */
   function fragment<T extends object>(value: T, write: (w: Writer, v: T) => void): void {
-    const slot = (value as Slotted)[ENCODED];
+    const slot = slotOf(value);
     if (slot !== undefined) {
       if (slot.bytes !== null) {
         hits++;
@@ -314,7 +314,7 @@ export function createEventEncoder(): EventEncoder {
   let prefix: Buffer = Buffer.alloc(0);
 
   function immutable(v: object | null): boolean {
-    return v === null || (v as Slotted)[ENCODED] !== undefined || Object.isFrozen(v);
+    return v === null || slotOf(v) !== undefined || Object.isFrozen(v);
   }
 
   /**
@@ -322,7 +322,7 @@ export function createEventEncoder(): EventEncoder {
    * objects, so their bytes are kept together on the proc view's slot and copied at once.
    */
   function tail(e: Event): void {
-    const slot = (e.proc as Slotted)[ENCODED];
+    const slot = slotOf(e.proc);
     if (slot !== undefined && slot.tail !== null && slot.tailAncestors === e.ancestors && slot.tailFd === e.fd && slot.tailContainer === e.container) {
       hits++;
       w.bytes(slot.tail);
@@ -334,7 +334,9 @@ export function createEventEncoder(): EventEncoder {
     if (e.fd === null) w.byte(0);
     else {
       w.byte(2);
-      fragment(e.fd, writeFd);
+      // Descriptor views come and go with opens and accepts: cheaper to write than to cache.
+      if (slotOf(e.fd) !== undefined) fragment(e.fd, writeFd);
+      else writeFd(w, e.fd);
     }
     fragment(e.container, writeContainer);
     if (slot !== undefined && immutable(e.ancestors) && immutable(e.fd) && immutable(e.container)) {

@@ -3,7 +3,6 @@
 // engine look up the record's `fd` argument). Tables change on successful EXIT records only;
 // arguments missing from an exit are taken from the thread's ENTER record (engine.arg).
 import type { FileDescriptor } from '../../schemas/types.generated.js';
-import { freezeWithSlot } from '../encode/fragment-slot.js';
 import type { RawRecord, SockAddr, SockTuple } from '../raw-record.js';
 import type { Handler, StateEngine } from './engine.js';
 import { numberArg } from './values.js';
@@ -29,7 +28,7 @@ export function fdView(s: FdSeed): FileDescriptor {
       ? `${s.cip ?? '0.0.0.0'}:${s.cport ?? 0}->${s.sip ?? '0.0.0.0'}:${s.sport ?? 0}`
       : '';
   }
-  return freezeWithSlot({
+  return Object.freeze({
     num: s.num, typeChar: s.typeChar, name, nameRaw: s.nameRaw ?? null, l4proto: s.l4proto ?? null,
     sockfamily: s.typeChar === 'u' ? 'unix' : s.typeChar === '4' || s.typeChar === '6' ? 'ip' : null,
     cip: s.cip ?? null, cport: s.cport ?? null, sip: s.sip ?? null, sport: s.sport ?? null,
@@ -38,7 +37,7 @@ export function fdView(s: FdSeed): FileDescriptor {
 }
 
 function withNum(v: FileDescriptor, num: number): FileDescriptor {
-  return freezeWithSlot({ ...v, num });
+  return Object.freeze({ ...v, num });
 }
 
 function succeeded(rec: RawRecord): boolean {
@@ -151,7 +150,7 @@ const listen: Handler = (s, rec, th) => {
   if (num === null) return null;
   const prior = s.fdEntry(th.proc, num);
   if (prior === undefined || !succeeded(rec) || prior.view.isServer === true) return prior?.view ?? null;
-  const view = freezeWithSlot({ ...prior.view, isServer: true });
+  const view = Object.freeze({ ...prior.view, isServer: true });
   s.putFd(th.proc, num, { view, cloexec: prior.cloexec });
   return view;
 };
