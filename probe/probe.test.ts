@@ -21,7 +21,7 @@ describe('probe on the live kernel', () => {
     requireRoot();
     dir = mkdtempSync(join(tmpdir(), 'saker-probe-'));
     // A larger ring than the default: other test files may load the machine heavily in CI.
-    probe = await openProbe({ syscalls: selectSyscalls('all').syscalls, flushMs: 5, ringBytes: 32 << 20 });
+    probe = await openProbe({ syscalls: selectSyscalls('all').syscalls, flushMs: 5, ringBytes: 64 << 20 });
     consumer = (async () => { for await (const batch of probe) for (const r of batch) records.push(r); })();
   });
 
