@@ -3,7 +3,7 @@
 // Run: npm run bench:replay. Each capture is decompressed once; every replay then starts from the
 // in-memory bytes (reader open, process/fd/user lists seeded into a fresh state engine, every
 // event). Time is this process's CPU time (process.cpuUsage), so that other load on the machine
-// does not count; each figure is the median of 3 passes of about 1 CPU-second, after a warm-up.
+// does not count; each figure is the median of 3 passes of about half a CPU-second, after a warm-up.
 // Where the time goes is measured by running the same replay path cut off after each stage:
 //   open     reader constructed: section header and the metadata blocks parsed   (per replay)
 //   seed     + a state engine seeded from the process/fd/user lists              (per replay)
@@ -38,7 +38,7 @@ function engineFor(files: string[], pinned: boolean): Engine {
   return createEngine({ files: paths, match: 'first', disabledRules: unpinned });
 }
 const host = { id: 'bench', name: 'bench' };
-const PASS_NS = 1e9;
+const PASS_NS = 5e8;
 const cpuNs = (): number => {
   const u = process.cpuUsage();
   return (u.user + u.system) * 1000;
@@ -90,7 +90,7 @@ function measure(file: string, data: Buffer, stage: Stage, engine: Engine): Pass
   return runs[1]!;
 }
 
-console.log(`replay bench: node ${process.version}, one core, median of 3 passes of ~1 s each (after a warm-up pass)`);
+console.log(`replay bench: node ${process.version}, one core, CPU time, median of 3 passes of ~0.5 s each (after a warm-up pass)`);
 for (const [label, files, pinned] of RULESETS) {
   const engine = engineFor(files, pinned);
   const types = engine.eventTypes();
