@@ -205,13 +205,16 @@ describe('probe on the live kernel', () => {
     }
   });
 
-  test('exec from an overlayfs: exeUpperLayer for a binary in the upper layer only', async () => {
+  test('overlayfs: mount and umount2 records, exeUpperLayer for a binary in the upper layer only', async () => {
     const base = join(dir, 'ovl');
     for (const d of ['lower', 'upper', 'work', 'merged']) mkdirSync(join(base, d), { recursive: true });
     copyFileSync('/bin/true', join(base, 'lower', 'lowtrue'));
     const mount = spawnSync('mount', ['-t', 'overlay', 'overlay', '-o',
       `lowerdir=${base}/lower,upperdir=${base}/upper,workdir=${base}/work`, `${base}/merged`], { encoding: 'utf8' });
     expect(mount.status, `mount -t overlay: ${mount.stderr}`).toBe(0);
+    expect((await recordsOf(mount.pid as number)).find((r) => r.type === 'mount'))
+      .toMatchObject({ res: 0, args: { dev: 'overlay', dir: `${base}/merged`, type: 'overlay' } });
+    let unmounted = false;
     try {
       copyFileSync('/bin/true', join(base, 'merged', 'uptrue')); // written through the overlay: upper layer
       const execOf = async (file: string) => {
@@ -220,8 +223,12 @@ describe('probe on the live kernel', () => {
       };
       expect((await execOf(join(base, 'merged', 'uptrue')))?.facts?.exeUpperLayer).toBe(true);
       expect((await execOf(join(base, 'merged', 'lowtrue')))?.facts?.exeUpperLayer).toBe(false);
+      const umount = spawnSync('umount', [`${base}/merged`]);
+      unmounted = umount.status === 0;
+      expect((await recordsOf(umount.pid as number)).find((r) => r.type === 'umount2'))
+        .toMatchObject({ res: 0, args: { name: `${base}/merged` } });
     } finally {
-      spawnSync('umount', [`${base}/merged`]);
+      if (!unmounted) spawnSync('umount', [`${base}/merged`]);
     }
   });
 
