@@ -6,7 +6,7 @@
 // Per process: stat (ppid, session, tty, start time), status (uids, gids, CapEff), cmdline,
 // comm, exe and cwd links, cgroup, loginuid, task/ (threads), fd/ (descriptors). Socket fds are
 // matched by inode against the tcp/udp/unix tables of the process's network namespace.
-import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import { isMemfdPath } from '../state/engine.js';
 import type { FdSeed, ProcessSeed } from '../state/seeds.js';
 
@@ -54,6 +54,8 @@ export class ProcReader {
   private readonly maxFds: number;
   /** Socket inode -> endpoints, per network namespace (read once per namespace). */
   private readonly sockets = new Map<string, Map<string, Omit<FdSeed, 'num'>>>();
+  /** Overlay mounts (mount point -> upper directory), per mount namespace. */
+  private readonly overlays = new Map<string, Array<{ mountPoint: string; upperdir: string }>>();
 
   constructor(options: ProcSnapshotOptions = {}) {
     this.root = options.procRoot ?? '/proc';
@@ -89,7 +91,32 @@ export class ProcReader {
       startTs: this.bootNs + (BigInt(f[22 - 3] ?? '0') * 1_000_000_000n) / BigInt(CLK_TCK),
       cgroup: read(`${base}/cgroup`) ?? undefined,
       exeFromMemfd: isMemfdPath(exepath),
+      exeUpperLayer: this.inUpperLayer(pid, exepath),
     };
+  }
+
+  /**
+   * Whether the executable was written into an overlay's upper layer (a container's own
+   * writes) rather than coming from an image layer: the file exists in the upper directory of
+   * the overlay mount that holds it. The process's mount table names the mounts in its view;
+   * the upper directory is a path of whoever mounted it, normally this (the host's) view.
+   */
+  private inUpperLayer(pid: number, exepath: string): boolean {
+    if (!exepath.startsWith('/')) return false;
+    const ns = link(`${this.root}/${pid}/ns/mnt`) ?? `pid:${pid}`;
+    let overlays = this.overlays.get(ns);
+    if (overlays === undefined) {
+      overlays = overlayMounts(read(`${this.root}/${pid}/mountinfo`) ?? '');
+      this.overlays.set(ns, overlays);
+    }
+    let best: { mountPoint: string; upperdir: string } | undefined;
+    for (const o of overlays) {
+      const under = o.mountPoint === '/' || exepath === o.mountPoint || exepath.startsWith(`${o.mountPoint}/`);
+      if (under && (best === undefined || o.mountPoint.length > best.mountPoint.length)) best = o;
+    }
+    if (best === undefined) return false;
+    const rel = best.mountPoint === '/' ? exepath : exepath.slice(best.mountPoint.length);
+    return existsSync(`${best.upperdir}${rel}`);
   }
 
   /** The open descriptors of a process. */
@@ -186,6 +213,28 @@ export class ProcReader {
   isAlive(tid: number): boolean {
     return read(`${this.root}/${tid}/stat`) !== null;
   }
+}
+
+/**
+ * Overlay mounts of a /proc/PID/mountinfo text: `ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTS
+ * [OPTIONAL...] - FSTYPE SOURCE SUPEROPTS`, upperdir from the super options. Octal escapes
+ * (`\040` for a space) are decoded.
+ */
+export function overlayMounts(mountinfo: string): Array<{ mountPoint: string; upperdir: string }> {
+  const out: Array<{ mountPoint: string; upperdir: string }> = [];
+  for (const line of mountinfo.split('\n')) {
+    const f = line.split(' ');
+    const dash = f.indexOf('-');
+    if (dash < 0 || f[dash + 1] !== 'overlay') continue;
+    const upper = (f[dash + 3] ?? '').split(',').find((o) => o.startsWith('upperdir='));
+    if (upper === undefined) continue;
+    out.push({ mountPoint: unescapeMount(f[4] ?? ''), upperdir: unescapeMount(upper.slice('upperdir='.length)) });
+  }
+  return out;
+}
+
+function unescapeMount(s: string): string {
+  return s.replace(/\\([0-7]{3})/g, (_m, oct: string) => String.fromCharCode(Number.parseInt(oct, 8)));
 }
 
 /** Seeds a state engine from a snapshot. */
