@@ -318,19 +318,24 @@ export function createEventEncoder(): EventEncoder {
   }
 
   /**
-   * proc, ancestors, fd, container: between two events of a thread usually all the same
-   * objects, so their bytes are kept together on the proc view's slot and copied at once.
+   * proc + ancestors: the same two objects for every event of a thread until it execs or an
+   * ancestor changes, so their bytes are kept together on the proc view's slot and copied at
+   * once. The descriptor changes from event to event and is written; the container is a fragment.
    */
   function tail(e: Event): void {
     const slot = slotOf(e.proc);
-    if (slot !== undefined && slot.tail !== null && slot.tailAncestors === e.ancestors && slot.tailFd === e.fd && slot.tailContainer === e.container) {
+    if (slot !== undefined && slot.tail !== null && slot.tailAncestors === e.ancestors) {
       hits++;
       w.bytes(slot.tail);
-      return;
+    } else {
+      const rel = w.pos - w.start;
+      fragment(e.proc, writeProc);
+      fragment(e.ancestors, writeAncestors);
+      if (slot !== undefined && immutable(e.ancestors)) {
+        slot.tail = Buffer.from(w.buf.subarray(w.start + rel, w.pos));
+        slot.tailAncestors = e.ancestors;
+      }
     }
-    const rel = w.pos - w.start;
-    fragment(e.proc, writeProc);
-    fragment(e.ancestors, writeAncestors);
     if (e.fd === null) w.byte(0);
     else {
       w.byte(2);
@@ -339,12 +344,6 @@ export function createEventEncoder(): EventEncoder {
       else writeFd(w, e.fd);
     }
     fragment(e.container, writeContainer);
-    if (slot !== undefined && immutable(e.ancestors) && immutable(e.fd) && immutable(e.container)) {
-      slot.tail = Buffer.from(w.buf.subarray(w.start + rel, w.pos));
-      slot.tailAncestors = e.ancestors;
-      slot.tailFd = e.fd;
-      slot.tailContainer = e.container;
-    }
   }
 
   function encode(e: Event, rec: RawRecord | null, ctx: ArgContext | null): Buffer {

@@ -9,15 +9,13 @@
 
 export interface Slot {
   bytes: Buffer | null;
-  /** On a proc view: the bytes of proc + ancestors + fd + container, valid for these three. */
+  /** On a proc view: the bytes of proc + ancestors, valid for that ancestors array. */
   tail: Buffer | null;
   tailAncestors: unknown;
-  tailFd: unknown;
-  tailContainer: unknown;
 }
 
 function emptySlot(): Slot {
-  return { bytes: null, tail: null, tailAncestors: null, tailFd: null, tailContainer: null };
+  return { bytes: null, tail: null, tailAncestors: null };
 }
 
 class SlotCarrier {
