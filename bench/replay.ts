@@ -3,7 +3,7 @@
 // Run: npm run bench:replay. Each capture is decompressed once; every replay then starts from the
 // in-memory bytes (reader open, process/fd/user lists seeded into a fresh state engine, every
 // event). Time is this process's CPU time (process.cpuUsage), so that other load on the machine
-// does not count; each figure is the median of 3 passes of about half a CPU-second, after a warm-up.
+// does not count; each figure is the median of 3 rounds of passes of about half a CPU-second, after a warm-up.
 // Where the time goes is measured by running the same replay path cut off after each stage:
 //   open     reader constructed: section header and the metadata blocks parsed   (per replay)
 //   seed     + a state engine seeded from the process/fd/user lists              (per replay)
@@ -84,10 +84,14 @@ function pass(file: string, data: Buffer, stage: Stage, engine: Engine): Pass {
   return { ns: elapsed / loops, alerts: alerts / loops, events: events / loops };
 }
 
-function measure(file: string, data: Buffer, stage: Stage, engine: Engine): Pass {
-  pass(file, data, stage, engine); // warm-up
-  const runs = [0, 1, 2].map(() => pass(file, data, stage, engine)).sort((a, b) => a.ns - b.ns);
-  return runs[1]!;
+/**
+ * Every stage, in rounds: each round passes through all stages once, so that a burst of other
+ * load on the machine hits all stages of a round alike; per stage the median round is kept.
+ */
+function measureStages(file: string, data: Buffer, engine: Engine): Record<Stage, Pass> {
+  for (const st of STAGES) pass(file, data, st, engine); // warm-up
+  const rounds = [0, 1, 2].map(() => STAGES.map((st) => pass(file, data, st, engine)));
+  return Object.fromEntries(STAGES.map((st, i) => [st, rounds.map((r) => r[i]!).sort((a, b) => a.ns - b.ns)[1]!])) as Record<Stage, Pass>;
 }
 
 console.log(`replay bench: node ${process.version}, one core, CPU time, median of 3 passes of ~0.5 s each (after a warm-up pass)`);
@@ -98,7 +102,7 @@ for (const [label, files, pinned] of RULESETS) {
   for (const capture of CAPTURES) {
     const file = join(ROOT, capture);
     const data = loadScapFile(file);
-    const r = Object.fromEntries(STAGES.map((st) => [st, measure(file, data, st, engine)])) as Record<Stage, Pass>;
+    const r = measureStages(file, data, engine);
     const n = r.rules.events;
     const perEvent = {
       decode: (r.decode.ns - r.open.ns) / n,
