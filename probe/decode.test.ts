@@ -81,6 +81,7 @@ describe('decodeBatch', () => {
     facts.write('bash', 48);
     const buf = record({ nr: 59, res: 0, facts, blobs: [
       { tag: TAG.CGROUP, kind: BLOB.STR, data: str('/system.slice/docker-abc.scope') },
+      { tag: TAG.CWD, kind: BLOB.STR, data: str('/home/u') },
       { tag: TAG.EXEPATH, kind: BLOB.STR, data: str('/bin/bash') },
       { tag: TAG.ARGV, kind: BLOB.ARGV, data: Buffer.from('bash\0-c\0id\0') },
     ] });
@@ -89,7 +90,7 @@ describe('decodeBatch', () => {
     expect(r!.facts).toEqual({
       ppid: 1, vpid: 77, uid: 1000, gid: 1000, loginuid: -1, tty: (4 << 8) | 1, capEffective: 0x1ffffffffff,
       startTs: 510n, comm: 'bash', exeUpperLayer: false, exeFromMemfd: true,
-      cgroup: '/system.slice/docker-abc.scope', exepath: '/bin/bash', argv: ['bash', '-c', 'id'],
+      cgroup: '/system.slice/docker-abc.scope', cwd: '/home/u', exepath: '/bin/bash', argv: ['bash', '-c', 'id'],
     });
   });
 

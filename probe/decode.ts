@@ -6,6 +6,7 @@
 //   saker_facts (64, if flags & FACTS): u32 ppid, vpid, uid, gid, loginuid, tty, exe_flags, euid |
 //                    u64 cap_eff | u64 start_ts | char comm[16]
 //   blobs until len: u16 len | u8 tag (arg index or TAG_*) | u8 kind (BLOB_*) | payload
+//   (facts come with CGROUP and CWD blobs; exec records with EXEPATH and ARGV)
 // Arguments are named after Falco's event table through probe/syscalls.ts.
 import type { ProcessFacts, RawArg, RawRecord, SockAddr, SockTuple } from '../collector/raw-record.js';
 import { RecordLayoutError } from './errors.js';
@@ -146,6 +147,7 @@ function facts(buf: Buffer, o: number, bootToEpochNs: bigint): ProcessFacts {
     exeFromMemfd: (exeFlags & EXE_FROM_MEMFD) !== 0,
   };
   if (blob(TAG.CGROUP)) f.cgroup = blobStr(buf, TAG.CGROUP);
+  if (blob(TAG.CWD)) f.cwd = blobStr(buf, TAG.CWD);
   return f;
 }
 

@@ -69,6 +69,7 @@ describe('probe on the live kernel', () => {
     expect(exec!.args.args).toEqual(['/etc/shadow']);
     expect(exec!.facts).toMatchObject({ ppid: process.pid, uid: 0, gid: 0, comm: 'cat', exepath: '/bin/cat', exeFromMemfd: false });
     expect(exec!.facts!.cgroup).toMatch(/^\//);
+    expect(exec!.facts!.cwd).toBe(process.cwd());
     expect(exec!.ts).toBeGreaterThan(BigInt(Date.now() - 60_000) * 1_000_000n);
 
     const open = mine.find((r) => (r.type === 'openat' || r.type === 'open') && r.args.name === '/etc/shadow');
@@ -218,10 +219,13 @@ describe('probe on the live kernel', () => {
     try {
       copyFileSync('/bin/true', join(base, 'merged', 'uptrue')); // written through the overlay: upper layer
       const execOf = async (file: string) => {
-        const pid = run(file, []);
+        // Started inside the overlay: the working directory's path crosses a mount.
+        const c = spawnSync(file, [], { cwd: join(base, 'merged') });
+        expect(c.status).toBe(0);
+        const pid = c.pid as number;
         return (await recordsOf(pid)).find((r) => r.type === 'execve' && r.res === 0 && r.args.filename === file);
       };
-      expect((await execOf(join(base, 'merged', 'uptrue')))?.facts?.exeUpperLayer).toBe(true);
+      expect((await execOf(join(base, 'merged', 'uptrue')))?.facts).toMatchObject({ exeUpperLayer: true, cwd: join(base, 'merged') });
       expect((await execOf(join(base, 'merged', 'lowtrue')))?.facts?.exeUpperLayer).toBe(false);
       const umount = spawnSync('umount', [`${base}/merged`]);
       unmounted = umount.status === 0;

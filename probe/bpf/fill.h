@@ -15,6 +15,7 @@
 #define AF_INET6 10
 #define OVERLAYFS_SUPER_MAGIC 0x794c7630
 #define CGROUP_DEPTH 8
+#define PATH_DEPTH 16           /* deeper working directories are cut to their last 16 names */
 /* entries of css_set.subsys in this kernel's BTF (vmlinux.h is generated at build time) */
 #define CGROUP_SUBSYS_MAX (sizeof(((struct css_set *)0)->subsys) / sizeof(void *))
 
@@ -229,6 +230,92 @@ static __always_inline __u32 exe_flags(struct task_struct *task)
 	return flags;
 }
 
+struct cwd_walk {
+	struct dentry *d;
+	struct vfsmount *vm;
+	struct mount *mnt;
+	struct dentry *root;
+	struct vfsmount *root_mnt;
+	const unsigned char *names[PATH_DEPTH];
+	int depth;
+};
+
+/* One step up from w->d: to the parent dentry, or across a mount to its mountpoint. A bpf_loop
+ * callback, so the verifier checks one step instead of every path through 32 of them. */
+static long cwd_step(__u32 i, void *arg)
+{
+	struct cwd_walk *w = arg;
+	/* Locals: inside BPF_CORE_READ, w->x would become a relocation against our own struct. */
+	struct dentry *d = w->d, *parent, *mnt_root;
+	struct vfsmount *vm = w->vm;
+	struct mount *mnt = w->mnt;
+
+	if (!d || (d == w->root && vm == w->root_mnt))
+		return 1;
+	mnt_root = BPF_CORE_READ(vm, mnt_root);
+	parent = BPF_CORE_READ(d, d_parent);
+	if (d == mnt_root || d == parent) {
+		struct mount *up = BPF_CORE_READ(mnt, mnt_parent);
+		if (up == mnt) /* the global root */
+			return 1;
+		w->d = BPF_CORE_READ(mnt, mnt_mountpoint);
+		w->mnt = up;
+		w->vm = &up->mnt;
+		return 0;
+	}
+	if (w->depth >= PATH_DEPTH)
+		return 1;
+	w->names[w->depth & (PATH_DEPTH - 1)] = BPF_CORE_READ(d, d_name.name);
+	w->depth++;
+	w->d = parent;
+	return 0;
+}
+
+/* The working directory as one STR blob: dentry names up to the task's root, crossing mounts
+ * (struct mount wraps the vfsmount). Only on exec/fork, so the walk's cost does not matter.
+ * Deeper than PATH_DEPTH names: the last PATH_DEPTH, still starting with '/'. */
+static __always_inline __u32 put_cwd(__u8 *buf, __u32 off, struct task_struct *task)
+{
+	struct fs_struct *fs = BPF_CORE_READ(task, fs);
+	struct cwd_walk w = {};
+	__u32 pos;
+
+	if (!fs || off > HALF - 1)
+		return off;
+	off = bounded(off);
+	w.d = BPF_CORE_READ(fs, pwd.dentry);
+	w.vm = BPF_CORE_READ(fs, pwd.mnt);
+	w.root = BPF_CORE_READ(fs, root.dentry);
+	w.root_mnt = BPF_CORE_READ(fs, root.mnt);
+	w.mnt = container_of(w.vm, struct mount, mnt);
+	bpf_loop(PATH_DEPTH * 2, cwd_step, &w, 0);
+	pos = off + 4;
+#pragma unroll
+	for (int i = PATH_DEPTH - 1; i >= 0; i--) {
+		long n;
+		if (i >= w.depth)
+			continue;
+		pos = bounded(pos);
+		buf[pos] = '/';
+		n = bpf_probe_read_kernel_str(buf + pos + 1, 256, w.names[i]);
+		if (n <= 0)
+			break;
+		pos += n;
+	}
+	if (w.depth == 0) {
+		pos = bounded(pos);
+		buf[pos] = '/';
+		pos++;
+	}
+	pos = bounded(pos);
+	buf[pos] = 0;
+	struct saker_blob *b = (void *)(buf + off);
+	b->len = pos + 1 - (off + 4);
+	b->tag = SAKER_TAG_CWD;
+	b->kind = SAKER_BLOB_STR;
+	return pos + 1;
+}
+
 /* Facts about the current process, right after the header (constant offset 80). */
 static __always_inline __u32 put_facts(__u8 *buf, struct task_struct *task, struct saker_hdr *h)
 {
@@ -260,7 +347,7 @@ static __always_inline __u32 put_facts(__u8 *buf, struct task_struct *task, stru
 	f->exe_flags = exe_flags(task);
 	f->start_ts = BPF_CORE_READ(leader, start_boottime);
 	bpf_get_current_comm(f->comm, sizeof(f->comm));
-	return put_cgroup(buf, sizeof(struct saker_hdr) + sizeof(struct saker_facts), task);
+	return put_cwd(buf, put_cgroup(buf, sizeof(struct saker_hdr) + sizeof(struct saker_facts), task), task);
 }
 
 static __always_inline __u32 put_argv(__u8 *buf, __u32 off, struct task_struct *task,

@@ -116,6 +116,7 @@ int saker_sys_exit(struct sys_exit_ctx *ctx)
 	struct pt_regs *regs;
 	__u64 id;
 	__u32 off;
+	__u8 sp;
 
 	if (nr >= SAKER_MAX_NR || is_self())
 		return 0;
@@ -146,35 +147,12 @@ int saker_sys_exit(struct sys_exit_ctx *ctx)
 	h->args[5] = regs->r9;
 	off = sizeof(struct saker_hdr);
 
-	switch (conf->special) {
-	case SAKER_SP_EXEC: {
-		/* Keyed by tgid: an exec from a non-leader thread returns with the leader's tid. */
-		__u32 tgid = id >> 32;
-		struct exec_enter *e = bpf_map_lookup_elem(&exec_args, &tgid);
-		if (ctx->ret == 0)
-			off = put_facts(s->b, task, h);
-		if (e) {
-			__builtin_memcpy(h->args, e->args, sizeof(h->args));
-			off = put_str(s->b, off, SAKER_TAG_EXEPATH, e->path, false, h);
-			bpf_map_delete_elem(&exec_args, &tgid);
-		}
-		if (ctx->ret == 0)
-			off = put_argv(s->b, off, task, h);
-		break;
-	}
-	case SAKER_SP_CLONE3: {
+	sp = conf->special;
+	if (sp == SAKER_SP_CLONE3) {
 		__u64 flags = 0;
 		if (h->args[0] && !bpf_probe_read_user(&flags, sizeof(flags), (void *)h->args[0]))
 			h->args[0] = flags;
-		if (ctx->ret == 0)
-			off = put_facts(s->b, task, h);
-		break;
-	}
-	case SAKER_SP_FORK:
-		if (ctx->ret == 0)
-			off = put_facts(s->b, task, h);
-		break;
-	case SAKER_SP_OPENAT2: {
+	} else if (sp == SAKER_SP_OPENAT2) {
 		struct open_how how = {};
 		if (h->args[2] && !bpf_probe_read_user(&how, sizeof(how), (void *)h->args[2])) {
 			h->args[2] = how.flags;
@@ -183,8 +161,22 @@ int saker_sys_exit(struct sys_exit_ctx *ctx)
 		} else {
 			h->args[2] = h->args[3] = h->args[4] = 0;
 		}
-		break;
 	}
+	/* One call site: the facts (with two path walks) are inlined once. In the fork family only
+	 * the child (res 0) gets them; exec only on success. */
+	if ((sp == SAKER_SP_EXEC || sp == SAKER_SP_FORK || sp == SAKER_SP_CLONE3) && ctx->ret == 0)
+		off = put_facts(s->b, task, h);
+	if (sp == SAKER_SP_EXEC) {
+		/* Keyed by tgid: an exec from a non-leader thread returns with the leader's tid. */
+		__u32 tgid = id >> 32;
+		struct exec_enter *e = bpf_map_lookup_elem(&exec_args, &tgid);
+		if (e) {
+			__builtin_memcpy(h->args, e->args, sizeof(h->args));
+			off = put_str(s->b, off, SAKER_TAG_EXEPATH, e->path, false, h);
+			bpf_map_delete_elem(&exec_args, &tgid);
+		}
+		if (ctx->ret == 0)
+			off = put_argv(s->b, off, task, h);
 	}
 
 #pragma unroll
