@@ -6,8 +6,13 @@ import { endianness } from 'node:os';
 import type { ProcessFacts, RawArg, RawRecord } from '../../raw-record.js';
 import { EVENT_HEADER_V1, EVENT_HEADER_V2, LARGE_PAYLOAD_EVENTS } from './format.js';
 import { EVENT_TABLE, GENERIC_E, GENERIC_X, type EventSpec } from './event-table.js';
-import { accessModeToLinux, cloneFlagsToLinux, fcntlCmdToLinux, mmapFlagsToLinux, openFlagsToLinux, protToLinux, PPM_O_F_CREATED } from './flags.js';
-import { readDynamic, readFdList, readSigned, readSmall, readSockAddr, readSockTuple, readString, readStrings, readUnsigned } from './params.js';
+import {
+  accessModeToLinux, cloneFlagsToLinux, execveatFlagsToLinux, fcntlCmdToLinux, mmapFlagsToLinux, openFlagsToLinux,
+  protToLinux, ptraceRequestToLinux, resolveFlagsToLinux, PPM_O_F_CREATED,
+} from './flags.js';
+import {
+  readDynamic, readFdList, readSigned, readSmall, readSockAddr, readSockTuple, readString, readStrings, readTagged, readUnsigned,
+} from './params.js';
 import { syscallName } from './syscalls.js';
 
 /** Why an event was not turned into a record; the reader counts these. */
@@ -22,6 +27,9 @@ export interface DecodeContext {
 }
 
 const CLONE_THREAD = 0x10000;
+/** Exits that describe a (new) process: the decoder hands their facts to the state engine. */
+const PROCESS_EVENTS: ReadonlySet<string> = new Set(['execve', 'execveat', 'clone', 'clone3', 'fork', 'vfork']);
+const SPAWN_EVENTS: ReadonlySet<string> = new Set(['clone', 'clone3', 'fork', 'vfork']);
 const PPM_EXE_UPPER_LAYER = 1 << 1;
 const PPM_EXE_FROM_MEMFD = 1 << 2;
 
@@ -79,14 +87,14 @@ export function decodeEvent(b: Buffer, p: number, avail: number, version: 1 | 2,
   };
 
   if (type === GENERIC_E || type === GENERIC_X) {
+    // Their exits carry the syscall's id, not its result: res stays unknown (null).
     const id = args['ID'];
     rec.type = syscallName(typeof id === 'number' ? id : 0);
-  }
-  if (spec.dir === 'EXIT' && n > 0) {
+  } else if (spec.dir === 'EXIT' && n > 0) {
     const r = args[spec.params[0]!.name];
     rec.res = typeof r === 'number' ? r : typeof r === 'bigint' ? Number(r) : null;
   }
-  if (spec.dir === 'EXIT' && (spec.name === 'execve' || spec.name === 'clone')) processFacts(rec, spec, ctx);
+  if (spec.dir === 'EXIT' && PROCESS_EVENTS.has(spec.name)) processFacts(rec, spec, ctx);
   return rec;
 }
 
@@ -158,7 +166,8 @@ function inferParamCount(b: Buffer, lens: number, end: number, max: number, widt
 
 // Codes of PARAM_KINDS (event-table.ts), spelled out for the switch below.
 const I64 = 0, U64 = 1, BIG = 2, U32 = 3, I32 = 4, U16 = 5, U8 = 6, STR = 7, STRS = 8, BYTES = 9, ADDR = 10,
-  TUPLE = 11, FDLIST = 12, SCID = 13, DYN = 14, OFLAGS = 15, CLONE = 16, ACCESS = 17, PROT = 18, MMAP = 19, FCNTL = 20;
+  TUPLE = 11, FDLIST = 12, SCID = 13, DYN = 14, OFLAGS = 15, CLONE = 16, ACCESS = 17, PROT = 18, MMAP = 19, FCNTL = 20,
+  PTRACE = 21, PDYN = 22, BDYN = 23, RESOLVE = 24, EXVAT = 25;
 
 /** Set by an `oflags` parameter holding PPM_O_F_CREATED; the decoder turns it into `created: 1`. */
 let sawCreated = false;
@@ -206,6 +215,16 @@ function decodeParam(b: Buffer, p: number, end: number, code: number): RawArg {
       return mmapFlagsToLinux(readSmall(b, p, end));
     case FCNTL:
       return fcntlCmdToLinux(readSmall(b, p, end));
+    case PTRACE:
+      return ptraceRequestToLinux(readSmall(b, p, end));
+    case PDYN:
+      return readTagged(b, p, end, false);
+    case BDYN:
+      return readTagged(b, p, end, true);
+    case RESOLVE:
+      return resolveFlagsToLinux(readSmall(b, p, end));
+    case EXVAT:
+      return execveatFlagsToLinux(readSmall(b, p, end));
     default:
       throw new Error(`unknown parameter kind code ${code}`);
   }
@@ -225,7 +244,8 @@ function processFacts(rec: RawRecord, spec: EventSpec, ctx: DecodeContext): void
   const tid = num(a['tid']);
   const pid = num(a['pid']);
   const ptid = num(a['ptid']);
-  const isCloneParent = spec.name === 'clone' && rec.res !== null && rec.res > 0;
+  const spawn = SPAWN_EVENTS.has(spec.name);
+  const isCloneParent = spawn && rec.res !== null && rec.res > 0;
   if (!isCloneParent && tid !== undefined && pid !== undefined) {
     ctx.tgid.set(tid, pid);
     rec.pid = pid;
@@ -262,8 +282,8 @@ function processFacts(rec: RawRecord, spec: EventSpec, ctx: DecodeContext): void
   if (loginuid !== undefined) facts.loginuid = loginuid === 0xffffffff ? -1 : loginuid; // i32 in the table; u32 in newer drivers
   const cap = num(a['cap_effective']);
   if (cap !== undefined) facts.capEffective = cap;
-  if (spec.name === 'clone') facts.startTs = rec.ts;
-  const exeFlags = spec.name === 'execve' ? num(a['flags']) : undefined;
+  if (spawn) facts.startTs = rec.ts;
+  const exeFlags = spawn ? undefined : num(a['flags']);
   if (exeFlags !== undefined) {
     facts.exeUpperLayer = (exeFlags & PPM_EXE_UPPER_LAYER) !== 0;
     facts.exeFromMemfd = (exeFlags & PPM_EXE_FROM_MEMFD) !== 0;

@@ -162,3 +162,31 @@ const POLL_FLAGS: BitMap = [
 export function pollFlagsToLinux(ppm: number): number {
   return translate(ppm, POLL_FLAGS);
 }
+
+// PPM_PTRACE_* (an enumeration) -> PTRACE_* requests (<linux/ptrace.h>, x86-64).
+const PTRACE_REQUESTS: readonly number[] = [
+  -1, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 16, 17, 24, 0x4200, 0x4201, 0x4202, 0x4203, 0x4204, 0x4205, 0x4206,
+  0x4207, 0x4208, 0x4209, 0x420a, 0x420b, 12, 13, 14, 15, 18, 19, 21, 25, 26, 30, 31, 32, 33,
+];
+/** Unknown (0) and unmapped PPM requests become -1. */
+export function ptraceRequestToLinux(ppm: number): number {
+  return PTRACE_REQUESTS[ppm] ?? -1;
+}
+
+// PPM_RESOLVE_* -> RESOLVE_* (openat2, <linux/openat2.h>).
+const RESOLVE_FLAGS: BitMap = [
+  [1 << 0, 0x08], // BENEATH
+  [1 << 1, 0x10], // IN_ROOT
+  [1 << 2, 0x02], // NO_MAGICLINKS
+  [1 << 3, 0x04], // NO_SYMLINKS
+  [1 << 4, 0x01], // NO_XDEV
+  [1 << 5, 0x20], // CACHED
+];
+export function resolveFlagsToLinux(ppm: number): number {
+  return translate(ppm, RESOLVE_FLAGS);
+}
+
+// PPM_EXVAT_* -> AT_EMPTY_PATH 0x1000, AT_SYMLINK_NOFOLLOW 0x100 (execveat).
+export function execveatFlagsToLinux(ppm: number): number {
+  return ((ppm & 1 ? 0x1000 : 0) | (ppm & 2 ? 0x100 : 0)) >>> 0;
+}

@@ -172,3 +172,9 @@ export function readDynamic(b: Buffer, p: number, end: number): RawArg {
   if (idx >= 1 && idx <= 4 && end - p > 1) return idx === 1 ? readSigned(b, p + 1, end) : readUnsigned(b, p + 1, end);
   return b.subarray(p + 1, end);
 }
+
+/** index:u8 + integer (ptrace addr/data, bpf res_or_fd): the integer, whatever the index says it is. */
+export function readTagged(b: Buffer, p: number, end: number, signed: boolean): RawArg {
+  if (end - p < 2) return null;
+  return signed ? readSigned(b, p + 1, end) : readUnsigned(b, p + 1, end);
+}
