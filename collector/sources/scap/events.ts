@@ -99,10 +99,10 @@ export function decodeEvent(b: Buffer, p: number, avail: number, version: 1 | 2,
 }
 
 /** Parameter [start, end) pairs of the event being decoded (no event type has 64 parameters). */
-const OFFSETS = new Int32Array(128);
+const OFFSETS = new Float64Array(128);
 
 type ParamDecoder = (b: Buffer, p: number, end: number, code: number) => RawArg;
-type ArgsBuilder = (b: Buffer, at: Int32Array, decode: ParamDecoder) => Record<string, RawArg>;
+type ArgsBuilder = (b: Buffer, at: Float64Array, decode: ParamDecoder) => Record<string, RawArg>;
 /** Builders by PPME id, then parameter count. */
 const BUILDERS: ArgsBuilder[][] = [];
 
