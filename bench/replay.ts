@@ -94,7 +94,7 @@ function measureStages(file: string, data: Buffer, engine: Engine): Record<Stage
   return Object.fromEntries(STAGES.map((st, i) => [st, rounds.map((r) => r[i]!).sort((a, b) => a.ns - b.ns)[1]!])) as Record<Stage, Pass>;
 }
 
-console.log(`replay bench: node ${process.version}, one core, CPU time, median of 3 passes of ~0.5 s each (after a warm-up pass)`);
+console.log(`replay bench: node ${process.version}, one core, CPU time, median of 3 rounds of ~0.5 s passes (after a warm-up round)`);
 for (const [label, files, pinned] of RULESETS) {
   const engine = engineFor(files, pinned);
   const types = engine.eventTypes();
