@@ -2,7 +2,6 @@
 // Parameters are decoded by the kinds in event-table.ts; PPM flag encodings become Linux values.
 // The decoder keeps the one piece of bookkeeping a RawRecord needs that scap does not store per
 // event: the thread group id of each thread (from the process list, clone and execve).
-import { endianness } from 'node:os';
 import type { ProcessFacts, RawArg, RawRecord } from '../../raw-record.js';
 import { EVENT_HEADER_V1, EVENT_HEADER_V2, LARGE_PAYLOAD_EVENTS } from './format.js';
 import { EVENT_TABLE, GENERIC_E, GENERIC_X, type EventSpec } from './event-table.js';
@@ -11,7 +10,7 @@ import {
   protToLinux, ptraceRequestToLinux, resolveFlagsToLinux, PPM_O_F_CREATED,
 } from './flags.js';
 import {
-  readDynamic, readFdList, readSigned, readSmall, readSockAddr, readSockTuple, readString, readStrings, readTagged, readUnsigned,
+  readDynamic, readFdList, readSigned, readSmall, readSockAddr, readSockTuple, readString, readStrings, readTagged, readU64Big, readUnsigned,
 } from './params.js';
 import { syscallName } from './syscalls.js';
 
@@ -78,7 +77,7 @@ export function decodeEvent(b: Buffer, p: number, avail: number, version: 1 | 2,
   const rec: RawRecord = {
     type: spec.name,
     dir: spec.dir,
-    ts: readTs(b, p),
+    ts: readU64Big(b, p),
     cpu,
     tid,
     pid: ctx.tgid.get(tid) ?? tid,
@@ -105,20 +104,6 @@ type ParamDecoder = (b: Buffer, p: number, end: number, code: number) => RawArg;
 type ArgsBuilder = (b: Buffer, at: Float64Array, decode: ParamDecoder) => Record<string, RawArg>;
 /** Builders by PPME id, then parameter count. */
 const BUILDERS: ArgsBuilder[][] = [];
-
-const TS = new BigUint64Array(1);
-const TS_BYTES = new Uint8Array(TS.buffer);
-
-const LITTLE_ENDIAN_HOST = endianness() === 'LE';
-
-/** A u64 as bigint with a single allocation (Buffer.readBigUInt64LE builds it from two halves). */
-function readTs(b: Buffer, p: number): bigint {
-  if (!LITTLE_ENDIAN_HOST) return b.readBigUInt64LE(p);
-  const t = TS_BYTES;
-  t[0] = b[p]!; t[1] = b[p + 1]!; t[2] = b[p + 2]!; t[3] = b[p + 3]!;
-  t[4] = b[p + 4]!; t[5] = b[p + 5]!; t[6] = b[p + 6]!; t[7] = b[p + 7]!;
-  return TS[0]!;
-}
 
 /**
  * The args object of an event type with `n` parameters, built by one object literal with the

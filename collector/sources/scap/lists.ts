@@ -3,7 +3,7 @@
 // Each parser reads one block body [start, end) and throws ScapFormatError on inconsistency.
 import { ScapFormatError } from './errors.js';
 import { openFlagsToLinux } from './flags.js';
-import { ipv4, ipv6, readSigned, readStrings, readUnsigned } from './params.js';
+import { ipv4, ipv6, readSigned, readStrings, readU64Big, readUnsigned, utf8 } from './params.js';
 
 export interface ScapMachine {
   numCpus: number;
@@ -96,7 +96,7 @@ class Cursor {
   u8(what: string): number { this.need(1, what); return this.b[this.p++]!; }
   u16(what: string): number { this.need(2, what); const v = this.b.readUInt16LE(this.p); this.p += 2; return v; }
   u32(what: string): number { this.need(4, what); const v = this.b.readUInt32LE(this.p); this.p += 4; return v; }
-  u64(what: string): bigint { this.need(8, what); const v = this.b.readBigUInt64LE(this.p); this.p += 8; return v; }
+  u64(what: string): bigint { this.need(8, what); const v = readU64Big(this.b, this.p); this.p += 8; return v; }
   i64n(what: string): number {
     this.need(8, what);
     const v = readSigned(this.b, this.p, this.p + 8);
@@ -113,7 +113,7 @@ class Cursor {
     let e = s + n;
     this.p = e;
     while (e > s && this.b[e - 1] === 0) e--;
-    return e === s ? '' : this.b.toString('utf8', s, e);
+    return e === s ? '' : utf8(this.b, s, e);
   }
   /** str16 holding a NUL-separated list. */
   list16(what: string): string[] {

@@ -1,10 +1,35 @@
 // Readers for the encoded parameter values of scap events (the byte layouts are listed in
 // event-table.ts). Each takes the buffer and the parameter's [start, end) and returns the RawArg.
 // They sit on the replay hot path: no intermediate objects beyond the returned value.
+import { endianness } from 'node:os';
 import type { RawArg, SockAddr, SockTuple } from '../../raw-record.js';
 import { pollFlagsToLinux } from './flags.js';
 
 const TWO_32 = 4294967296;
+
+/**
+ * UTF-8 text of b[start, end). Buffer#utf8Slice is what Buffer#toString('utf8', ...) calls after
+ * checking its arguments; calling it directly saves about half the cost of the many short strings
+ * a capture holds (paths, names, argv).
+ */
+type Utf8Sliceable = Buffer & { utf8Slice?: (start: number, end: number) => string };
+const DIRECT_UTF8 = typeof (Buffer.prototype as Utf8Sliceable).utf8Slice === 'function';
+export function utf8(b: Buffer, start: number, end: number): string {
+  return DIRECT_UTF8 ? (b as Utf8Sliceable).utf8Slice!(start, end) : b.toString('utf8', start, end);
+}
+
+const U64 = new BigUint64Array(1);
+const U64_BYTES = new Uint8Array(U64.buffer);
+const LITTLE_ENDIAN_HOST = endianness() === 'LE';
+
+/** A u64 as bigint with one allocation (Buffer#readBigUInt64LE builds it from two halves). */
+export function readU64Big(b: Buffer, p: number): bigint {
+  if (!LITTLE_ENDIAN_HOST) return b.readBigUInt64LE(p);
+  const t = U64_BYTES;
+  t[0] = b[p]!; t[1] = b[p + 1]!; t[2] = b[p + 2]!; t[3] = b[p + 3]!;
+  t[4] = b[p + 4]!; t[5] = b[p + 5]!; t[6] = b[p + 6]!; t[7] = b[p + 7]!;
+  return U64[0]!;
+}
 
 /** Little-endian unsigned integer of width end-start (1, 2, 4 or 8 bytes). */
 export function readUnsigned(b: Buffer, p: number, end: number): number | bigint {
@@ -57,7 +82,7 @@ export function readSmall(b: Buffer, p: number, end: number): number {
 export function readString(b: Buffer, p: number, end: number): string {
   let e = end;
   while (e > p && b[e - 1] === 0) e--;
-  return e === p ? '' : b.toString('utf8', p, e);
+  return e === p ? '' : utf8(b, p, e);
 }
 
 /** NUL-separated list (argv, environment, cgroups). A trailing NUL ends the last item. */
@@ -66,11 +91,11 @@ export function readStrings(b: Buffer, p: number, end: number): string[] {
   let s = p;
   for (let i = p; i < end; i++) {
     if (b[i] === 0) {
-      out.push(b.toString('utf8', s, i));
+      out.push(utf8(b, s, i));
       s = i + 1;
     }
   }
-  if (s < end) out.push(b.toString('utf8', s, end));
+  if (s < end) out.push(utf8(b, s, end));
   return out;
 }
 
