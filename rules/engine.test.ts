@@ -172,6 +172,31 @@ describe('lists, macros, exceptions, append and override', () => {
     expect(engine.judgeFlat({ ...fish, 'proc.pname': 'tmux', 'proc.cwd': '/home' })).toHaveLength(0);
   });
 
+  it('keeps exception values the author quoted, and list references in parentheses', () => {
+    const yaml = `
+- list: cat_cmdlines
+  items: [cat /dev/zero, "cat /dev/null"]
+- rule: Cat
+  desc: d
+  condition: evt.type = openat and proc.name = cat
+  output: o
+  priority: warning
+  exceptions:
+    - name: quoted
+      fields: [proc.name, proc.cmdline]
+      values: [[cat, '"cat /dev/null"']]
+    - name: listref
+      fields: [proc.name, proc.cmdline]
+      comps: [=, in]
+      values: [[cat, (cat_cmdlines)]]
+`;
+    const engine = engineOf(yaml);
+    const cat = (cmdline: string) => engine.judgeFlat({ 'evt.type': 'openat', 'proc.name': 'cat', 'proc.cmdline': cmdline }).length;
+    expect(cat('cat /dev/null')).toBe(0);
+    expect(cat('cat /dev/zero')).toBe(0);
+    expect(cat('cat /etc/hosts')).toBe(1);
+  });
+
   it('disables a rule with a bare enabled: false item', () => {
     const engine = createEngine({ texts: [{ name: 'base.yaml', text: base }, { name: 'off.yaml', text: '- rule: Shell\n  enabled: false\n' }] });
     expect(engine.judgeFlat(shellEvent())).toHaveLength(0);

@@ -8,15 +8,22 @@ import type { ExceptionDef } from './ruleset.js';
 const BARE_WORD = /^[^ \t\n\r(),="']+$/;
 const LIST_OPERATORS = new Set(['in', 'intersects', 'pmatch']);
 
+/** A value as condition text: bare when it can be, kept as written when the author quoted it. */
 export function quoteValue(value: unknown): string {
   const text = String(value);
   if (BARE_WORD.test(text)) return text;
+  // Already quoted in the YAML (`'"cat /dev/null"'`): Falco keeps it as written.
+  if (text.length >= 2 && (text[0] === '"' || text[0] === "'") && text[text.length - 1] === text[0]) return text;
   return `"${text.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
 }
 
 function valueText(value: unknown, comp: string): string {
   if (Array.isArray(value)) return `(${value.map(quoteValue).join(', ')})`;
-  return LIST_OPERATORS.has(comp) ? `(${quoteValue(value)})` : quoteValue(value);
+  if (!LIST_OPERATORS.has(comp)) return quoteValue(value);
+  // A list operator with one value: a list reference or list literal in parentheses is kept
+  // (`(cat_cmdlines)`), anything else is put in parentheses.
+  const text = String(value);
+  return text.startsWith('(') && text.endsWith(')') ? text : `(${quoteValue(value)})`;
 }
 
 /** The `not (...)` part for one exception, or '' when it has no values. */
