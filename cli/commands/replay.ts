@@ -8,7 +8,7 @@ import { createKafkaBus } from '../../bus/kafka/index.js';
 import { eventKey, topicLayout } from '../../bus/topics.js';
 import { openCaptureReader } from '../../collector/capture/capture-file.js';
 import { paced, replayEvents, type ReplaySpeed } from '../../collector/capture/replay.js';
-import { openScapFile } from '../../collector/sources/scap/reader.js';
+import { describeSkipped, openScapFile } from '../../collector/sources/scap/reader.js';
 import { replayScap, type SelectionProfile } from '../../collector/sources/scap/replay.js';
 import { readSystemFiles } from '../../collector/sources/system-files.js';
 import { createEngine } from '../../rules/index.js';
@@ -94,6 +94,9 @@ export const replayCommand: Command = {
         for (const a of engine.judge(e)) print(a);
       });
       io.stderr.write(`replayed ${counts.records} records, judged ${counts.judged}\n`);
+      // Unknown block or event types are never fatal, but the user hears about them.
+      const skipped = describeSkipped(counts.scap);
+      if (skipped) io.stderr.write(`skipped: ${skipped}\n`);
       return 0;
     }
     const reader = openCaptureReader(file);
