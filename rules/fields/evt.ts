@@ -1,6 +1,6 @@
 // evt.* fields: the event itself (type, direction, result, arguments, time).
 import type { Event } from '../../schemas/types.generated.js';
-import { errnoName } from './errno.js';
+import { errnoName } from '../../schemas/errno.js';
 import { formatTimeOfDay, formatIso8601 } from './time.js';
 import { type FieldDef, type Reader, simple } from './types.js';
 
@@ -59,7 +59,7 @@ export const evtFields: FieldDef[] = [
   simple('evt.type', 'string', 'Event type: the syscall name (open, execve, connect...).', (e) => e.type),
   simple('evt.dir', 'string', "Direction: '>' for enter events, '<' for exit events.", (e) => (e.dir === 'ENTER' ? '>' : '<')),
   simple('evt.res', 'string', "Result: SUCCESS, or the errno name (ENOENT...) on failure.", (e) =>
-    e.res === null ? undefined : e.res >= 0 ? 'SUCCESS' : errnoName(-e.res)),
+    e.res === null ? undefined : e.res >= 0 ? 'SUCCESS' : errnoName(-e.res) ?? `E${-e.res}`),
   simple('evt.rawres', 'int', 'Raw return value of the syscall.', (e) => (e.res === null ? undefined : e.res)),
   simple('evt.failed', 'bool', 'True when the syscall returned an error.', (e) => (e.res === null ? undefined : e.res < 0)),
   simple('evt.num', 'uint', 'Per-host event sequence number.', (e) => e.seq),
