@@ -7,7 +7,10 @@ import { expandRuleFiles } from './paths.js';
 
 export class UsageError extends SakerError {}
 
-export function parse(argv: string[], options: NonNullable<ParseArgsConfig['options']>, allowPositionals = true) {
+type Options = NonNullable<ParseArgsConfig['options']>;
+
+/** node's parseArgs (strict), with its errors as UsageError; the option types carry through. */
+export function parse<const O extends Options>(argv: string[], options: O, allowPositionals = true) {
   try {
     return parseArgs({ args: argv, options, allowPositionals, strict: true });
   } catch (err) {

@@ -9,8 +9,7 @@ import { bootstrapState } from '../../collector/sources/bootstrap.js';
 import { readSystemFiles } from '../../collector/sources/system-files.js';
 import { openProbe, selectSyscalls } from '../../probe/index.js';
 import { createEngine } from '../../rules/index.js';
-import { parseArgs } from 'node:util';
-import { UsageError } from '../args.js';
+import { parse, UsageError } from '../args.js';
 import { expandRuleFiles } from '../paths.js';
 import type { Command } from '../command.js';
 
@@ -24,19 +23,12 @@ const OPTIONS = {
   'log-level': { type: 'string' },
 } as const;
 
-function flags(argv: string[]) {
-  try {
-    return parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
-  } catch (err) {
-    throw new UsageError((err as Error).message, { cause: err });
-  }
-}
 
 export const captureCommand: Command = {
   name: 'capture',
   summary: 'capture --out FILE.avro [--seconds N] [--rules FILE...] [--codec deflate|null] [--log-level L]   record live enriched events (root)',
   async run(argv, io) {
-    const { values, positionals } = flags(argv);
+    const { values, positionals } = parse(argv, OPTIONS);
     if (!values.out) throw new UsageError('--out FILE.avro is required');
     let seconds: number | null = null;
     if (values.seconds !== undefined) {

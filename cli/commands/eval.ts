@@ -19,7 +19,7 @@ export const evalCommand: Command = {
   name: 'eval',
   summary: 'eval --rules FILE... --events FILE.jsonl|- [--match first|all] [--json] [--tag T] [--skip-tag T] [--disable-rule NAME] [--priority P]',
   async run(argv, io) {
-    const { values } = parse(argv, { ...SELECTION_OPTIONS, events: { type: 'string' } }, false);
+    const { values } = parse(argv, { ...SELECTION_OPTIONS, events: { type: 'string' } } as const, false);
     if (!values.events) throw new UsageError('--events FILE.jsonl (or - for standard input) is required');
     const engine = createEngine(engineOptions(values));
     const print = (a: Alert): void => {

@@ -3,7 +3,6 @@
 // rule engine, the evaluator service and the status endpoint. SIGTERM/SIGINT: finish the batch
 // in hand, commit, leave the group, exit 0.
 import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { pino, type DestinationStream, type Logger } from 'pino';
 import { createKafkaBus, REDACT_PATHS, type KafkaBusOptions } from '../../bus/kafka/index.js';
 import { topicLayout } from '../../bus/topics.js';
@@ -12,7 +11,7 @@ import { startStatusServer } from '../../evaluator/http.js';
 import { createEvaluator } from '../../evaluator/service.js';
 import { createEngine, formatWarning, type EngineOptions } from '../../rules/index.js';
 import { alertCodec, eventCodec } from '../../schemas/codec.js';
-import { SELECTION_OPTIONS, UsageError, engineOptions } from '../args.js';
+import { engineOptions, parse, SELECTION_OPTIONS, UsageError } from '../args.js';
 import type { Command, CommandIo } from '../command.js';
 
 const USAGE = `usage: saker evaluator --brokers HOST:PORT[,...] --rules FILE [FILE...] [options]
@@ -102,17 +101,10 @@ const FLAGS = {
   'log-level': { type: 'string' },
 } as const;
 
-function parseFlags(argv: string[]) {
-  try {
-    return parseArgs({ args: argv, options: FLAGS, allowPositionals: true, strict: true });
-  } catch (err) {
-    throw new UsageError((err as Error).message, { cause: err });
-  }
-}
 
 /** Flags, files and the one environment variable, read once into typed options. */
 export function parseEvaluatorArgs(argv: string[], env: NodeJS.ProcessEnv): EvaluatorConfig {
-  const { values, positionals } = parseFlags(argv);
+  const { values, positionals } = parse(argv, FLAGS);
   const brokers = list(values.brokers);
   if (!brokers || brokers.length === 0) throw new UsageError('--brokers HOST:PORT is required');
   // `--rules a.yaml b.yaml`: the files after the flag arrive as positionals.

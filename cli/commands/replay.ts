@@ -15,8 +15,7 @@ import { createEngine } from '../../rules/index.js';
 import { eventCodec } from '../../schemas/codec.js';
 import type { Alert, Event } from '../../schemas/types.generated.js';
 import { formatAlertJson, formatAlertText } from '../../sinks/format.js';
-import { parseArgs } from 'node:util';
-import { SELECTION_OPTIONS, UsageError, engineOptions } from '../args.js';
+import { engineOptions, parse, SELECTION_OPTIONS, UsageError } from '../args.js';
 import type { Command, CommandIo } from '../command.js';
 import { parseFrom, replayKafkaTopic } from './replay-kafka.js';
 
@@ -33,13 +32,6 @@ const OPTIONS = {
   'no-progress': { type: 'boolean' },
 } as const;
 
-function flags(argv: string[]) {
-  try {
-    return parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
-  } catch (err) {
-    throw new UsageError((err as Error).message, { cause: err });
-  }
-}
 
 /** A progress line on a terminal (stderr), redrawn in place; nothing when stderr is a pipe. */
 function progressBar(io: CommandIo, enabled: boolean, fraction: () => number | null): { tick(events: number): void; end(): void } {
@@ -63,7 +55,7 @@ export const replayCommand: Command = {
   name: 'replay',
   summary: 'replay FILE.avro|FILE.scap|kafka:TOPIC --rules FILE... [--match first|all] [--json] [--tag T] [--skip-tag T] [--disable-rule NAME] [--priority P] [--all-events] [--speed real|max] [--brokers H:P --from TIME] | FILE --to-kafka --brokers H:P [--topic-prefix P]',
   async run(argv, io) {
-    const { values, positionals } = flags(argv);
+    const { values, positionals } = parse(argv, OPTIONS);
     const file = positionals[0];
     if (file === undefined) throw new UsageError('the capture FILE to replay is required');
     const speed = (values.speed ?? 'max') as ReplaySpeed;

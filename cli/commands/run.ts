@@ -23,13 +23,12 @@ export const runCommand: Command = {
   name: 'run',
   summary: 'run [--rules FILE...|default] [--json] [--seconds N] [selection flags] [--log-level L]   watch this host, print alerts (root)',
   async run(argv, io) {
-    const { values } = parse(argv, { ...SELECTION_OPTIONS, seconds: { type: 'string' }, 'log-level': { type: 'string' } }, false);
-    const level = String(values['log-level'] ?? 'warn');
+    const { values } = parse(argv, { ...SELECTION_OPTIONS, seconds: { type: 'string' }, 'log-level': { type: 'string' } } as const, false);
+    const level = values['log-level'] ?? 'warn';
     if (!LOG_LEVELS.includes(level)) throw new UsageError(`--log-level must be one of ${LOG_LEVELS.join(', ')}`);
     const seconds = values.seconds === undefined ? null : Number(values.seconds);
-    if (seconds !== null && !(seconds > 0)) throw new UsageError(`--seconds must be a positive number, got '${String(values.seconds)}'`);
-    const rules = (values.rules as string[] | undefined) ?? ['default'];
-    const engine = createEngine(engineOptions({ ...values, rules } as Parameters<typeof engineOptions>[0]));
+    if (seconds !== null && !(seconds > 0)) throw new UsageError(`--seconds must be a positive number, got '${values.seconds}'`);
+    const engine = createEngine(engineOptions({ ...values, rules: values.rules ?? ['default'] }));
     const logger = pino({ level, redact: ['*.password', '*.token', '*.webhookUrl'] }, io.stderr as unknown as DestinationStream);
     for (const w of engine.warnings) logger.warn({ code: w.code, item: w.location.itemName }, w.message);
 
