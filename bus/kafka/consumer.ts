@@ -22,7 +22,12 @@ import type { ValidatedKafkaOptions } from './options.js';
 interface PartitionProducer {
   transactionalId: string;
   producer: Producer;
-  /** Committed offset read right after the fence: messages below it are already done. */
+  /**
+   * Messages below this offset are already done: the committed offset read right after the
+   * fence, then advanced by each transaction we commit. kafkajs re-reads the group's committed
+   * offset after every rebalance without KIP-447's "require stable", so it can get an offset
+   * from before our last commit's markers landed and hand us those messages again.
+   */
   floor: bigint;
 }
 
@@ -119,6 +124,7 @@ export class TransactionalSubscription implements Subscription {
           if (isFenced(err)) throw new ProducerFencedError(pp.transactionalId, { cause: err });
           throw new BusError(`transaction for ${key} failed and was aborted; the batch will be delivered again`, { cause: err, retriable: true });
         }
+        pp.floor = BigInt(lastOffset) + 1n;
         resolveOffset(lastOffset);
         await heartbeat();
       },
