@@ -30,3 +30,10 @@ export class SourceError extends SakerError {
     super(message, options);
   }
 }
+
+/** A container runtime socket that did not answer, or answered something unusable. */
+export class ContainerRuntimeError extends SakerError {
+  constructor(message: string, options: { cause?: unknown; retriable?: boolean } = {}) {
+    super(message, options);
+  }
+}

@@ -5,6 +5,7 @@
 import { pino, type DestinationStream } from 'pino';
 import { createCaptureWriter } from '../../collector/capture/capture-file.js';
 import { runCollector } from '../../collector/service.js';
+import { openContainerMetadata, parseSocketList } from '../../collector/containers/metadata.js';
 import { bootstrapState } from '../../collector/sources/bootstrap.js';
 import { readSystemFiles } from '../../collector/sources/system-files.js';
 import { openProbe, selectSyscalls } from '../../probe/index.js';
@@ -21,12 +22,13 @@ const OPTIONS = {
   rules: { type: 'string', multiple: true },
   codec: { type: 'string' },
   'log-level': { type: 'string' },
+  'container-sockets': { type: 'string' },
 } as const;
 
 
 export const captureCommand: Command = {
   name: 'capture',
-  summary: 'capture --out FILE.avro [--seconds N] [--rules FILE...] [--codec deflate|null] [--log-level L]   record live enriched events (root)',
+  summary: 'capture --out FILE.avro [--seconds N] [--rules FILE...] [--codec deflate|null] [--container-sockets PATH,...] [--log-level L]   record live enriched events (root)',
   async run(argv, io) {
     const { values, positionals } = parse(argv, OPTIONS);
     if (!values.out) throw new UsageError('--out FILE.avro is required');
@@ -39,6 +41,8 @@ export const captureCommand: Command = {
     if (codec !== 'deflate' && codec !== 'null') throw new UsageError(`--codec must be deflate or null, got '${codec}'`);
     const level = values['log-level'] ?? 'warn';
     if (!LOG_LEVELS.includes(level)) throw new UsageError(`--log-level must be one of ${LOG_LEVELS.join(', ')}`);
+    const sockets = parseSocketList(values['container-sockets']);
+    if (sockets?.some((s) => !s.startsWith('/'))) throw new UsageError('--container-sockets takes absolute socket paths, comma-separated');
     const logger = pino({ level }, io.stderr as unknown as DestinationStream);
     const ruleFiles = [...(values.rules ?? []), ...positionals];
     const types = ruleFiles.length > 0 ? createEngine({ files: expandRuleFiles(ruleFiles) }).eventTypes() : 'all';
@@ -48,6 +52,9 @@ export const captureCommand: Command = {
     const selection = selectSyscalls(types);
     if (selection.unsupported.length > 0) logger.warn({ unsupported: selection.unsupported }, 'event types the probe cannot record');
     const probe = await openProbe({ syscalls: selection.syscalls, logger });
+    // Name, image, privileged, mounts from the runtime sockets, looked up in the background.
+    const containers = await openContainerMetadata({ sockets, logger });
+    containers.attach(state);
     const writer = createCaptureWriter(values.out, { codec });
     // The probe's counters are read before closing it (closing ends the iteration).
     let dropped = 0;
@@ -76,6 +83,7 @@ export const captureCommand: Command = {
       if (timer) clearTimeout(timer);
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
+      containers.close();
       await probe.close();
     }
   },

@@ -6,6 +6,7 @@ import { pino, type DestinationStream } from 'pino';
 import { createMemoryBus } from '../../bus/memory.js';
 import { topicLayout } from '../../bus/topics.js';
 import { runCollector } from '../../collector/service.js';
+import { openContainerMetadata, parseSocketList } from '../../collector/containers/metadata.js';
 import { bootstrapState } from '../../collector/sources/bootstrap.js';
 import { readSystemFiles } from '../../collector/sources/system-files.js';
 import { createEvaluator } from '../../evaluator/service.js';
@@ -21,11 +22,13 @@ const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'
 
 export const runCommand: Command = {
   name: 'run',
-  summary: 'run [--rules FILE...|default] [--json] [--seconds N] [selection flags] [--log-level L]   watch this host, print alerts (root)',
+  summary: 'run [--rules FILE...|default] [--json] [--seconds N] [selection flags] [--container-sockets PATH,...] [--log-level L]   watch this host, print alerts (root)',
   async run(argv, io) {
-    const { values } = parse(argv, { ...SELECTION_OPTIONS, seconds: { type: 'string' }, 'log-level': { type: 'string' } } as const, false);
+    const { values } = parse(argv, { ...SELECTION_OPTIONS, seconds: { type: 'string' }, 'log-level': { type: 'string' }, 'container-sockets': { type: 'string' } } as const, false);
     const level = values['log-level'] ?? 'warn';
     if (!LOG_LEVELS.includes(level)) throw new UsageError(`--log-level must be one of ${LOG_LEVELS.join(', ')}`);
+    const sockets = parseSocketList(values['container-sockets']);
+    if (sockets?.some((s) => !s.startsWith('/'))) throw new UsageError('--container-sockets takes absolute socket paths, comma-separated');
     const seconds = values.seconds === undefined ? null : Number(values.seconds);
     if (seconds !== null && !(seconds > 0)) throw new UsageError(`--seconds must be a positive number, got '${values.seconds}'`);
     const engine = createEngine(engineOptions({ ...values, rules: values.rules ?? ['default'] }));
@@ -50,6 +53,9 @@ export const runCommand: Command = {
     const selection = selectSyscalls(types);
     if (selection.unsupported.length > 0) logger.warn({ unsupported: selection.unsupported }, 'event types the probe cannot record');
     const probe = await openProbe({ syscalls: selection.syscalls, logger });
+    // Name, image, privileged, mounts from the runtime sockets, looked up in the background.
+    const containers = await openContainerMetadata({ sockets, logger });
+    containers.attach(state);
     io.stderr.write(`saker: watching ${sys.host.name} with ${engine.counts.enabled} rules (${selection.syscalls.length} syscalls); Ctrl-C stops\n`);
 
     const stop = (): void => void probe.close();
@@ -72,6 +78,7 @@ export const runCommand: Command = {
       if (timer) clearTimeout(timer);
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
+      containers.close();
       await probe.close();
       await bus.close();
     }

@@ -75,6 +75,7 @@ export class StateEngine {
   private readonly containers = new Map<string, Container>();
   private usersGen = 0;
   private versionCounter = 0;
+  private unknownContainer: ((id: string) => void) | null = null;
 
   constructor(options: StateOptions = {}) {
     this.maxThreads = positiveInt(options.maxThreads ?? 131_072, 'maxThreads');
@@ -133,6 +134,21 @@ export class StateEngine {
       id: container.id, name: container.name ?? null, image: container.image ?? null,
       privileged: container.privileged ?? null, mounts: container.mounts ?? [],
     }));
+  }
+
+  /**
+   * Called synchronously the first time an event names a container id the table has no entry
+   * for (a runtime-socket lookup starts there and answers later through `seedContainer`).
+   */
+  watchUnknownContainers(listener: ((id: string) => void) | null): void {
+    this.unknownContainer = listener;
+  }
+
+  /** Container ids processes are in now (the bootstrap's running containers), `host` excluded. */
+  containerIds(): Set<string> {
+    const ids = new Set<string>();
+    for (const p of this.processes.values()) if (p.containerId !== HOST_CONTAINER_ID) ids.add(p.containerId);
+    return ids;
   }
 
   // ---- the per-record step ---------------------------------------------------------------------
@@ -293,9 +309,19 @@ export class StateEngine {
   container(p: ProcessEntry): Container {
     const c = this.containers.get(p.containerId);
     if (c !== undefined) return c;
+    // The listener may seed the container at once (metadata it already holds).
+    if (this.unknownContainer !== null) {
+      this.unknownContainer(p.containerId);
+      const seeded = this.containers.get(p.containerId);
+      if (seeded !== undefined) return seeded;
+    }
     const made = freezeContainer({ id: p.containerId, name: null, image: null, privileged: null, mounts: [] });
-    // Bounded: container ids without metadata are cheap to rebuild.
-    if (this.containers.size > 4096) this.containers.clear();
+    // Bounded: entries are rebuilt on demand (the listener re-supplies metadata it caches).
+    if (this.containers.size > 4096) {
+      const host = this.containers.get(HOST_CONTAINER_ID);
+      this.containers.clear();
+      if (host !== undefined) this.containers.set(HOST_CONTAINER_ID, host);
+    }
     this.containers.set(p.containerId, made);
     return made;
   }
