@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import { Kafka, logLevel } from 'kafkajs';
+import { recordMessages } from '../bus/kafka/framing.js';
 import { alertCodec } from '../schemas/codec.js';
 
 const [brokers, topic, fromNs] = process.argv.slice(2);
@@ -19,9 +20,11 @@ await consumer.subscribe({ topics: [topic], fromBeginning: true });
 await consumer.run({
   eachBatch: async ({ batch }) => {
     const now = Date.now();
-    for (const m of batch.messages) {
-      const t = alertCodec.decode(m.value!).time;
-      if (t >= from) latencies.push(now - Number(t / 1_000_000n));
+    for (const r of batch.messages) {
+      for (const m of recordMessages(batch.topic, batch.partition, r)) {
+        const t = alertCodec.decode(m.value).time;
+        if (t >= from) latencies.push(now - Number(t / 1_000_000n));
+      }
     }
   },
 });

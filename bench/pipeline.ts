@@ -16,6 +16,7 @@ import { parseArgs } from 'node:util';
 import { Kafka, logLevel } from 'kafkajs';
 import { pino } from 'pino';
 import type { OutgoingMessage } from '../bus/bus.js';
+import { recordMessages } from '../bus/kafka/framing.js';
 import { createKafkaBus, type KafkaBus } from '../bus/kafka/index.js';
 import { topicLayout, type TopicLayout } from '../bus/topics.js';
 import { EvaluatorMetrics } from '../evaluator/metrics.js';
@@ -97,7 +98,7 @@ async function alertReader(list: string[], topic: string, onAlert: (value: Buffe
   await consumer.run({
     eachBatch: async ({ batch }) => {
       const now = Date.now();
-      for (const m of batch.messages) onAlert(m.value!, now);
+      for (const r of batch.messages) for (const m of recordMessages(batch.topic, batch.partition, r)) onAlert(m.value, now);
     },
   });
   return consumer;

@@ -16,6 +16,16 @@ export interface ConsumedMessage extends OutgoingMessage {
   offset: string;
   /** Broker/producer timestamp, ms since the epoch. */
   timestamp: number;
+  /**
+   * Position inside the Kafka record when the bus packed several messages into one record (all
+   * of them share `offset`): (offset, index) names the message. Absent: the record is the message.
+   */
+  index?: number;
+  /**
+   * Set when the bus could not unpack the record (the reason): `value` is then the record's raw
+   * bytes, to be quarantined (dead-lettered) like any message that does not decode.
+   */
+  malformed?: string;
 }
 
 /** One batch handed to a consumer, from a single topic partition. */

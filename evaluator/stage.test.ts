@@ -64,3 +64,28 @@ describe('judge stage', () => {
     expect(metrics.deadLetters).toEqual({ decode: 0, judge: 1, encode: 1 });
   });
 });
+
+describe('judge stage on packed Kafka records', () => {
+  it('names a dead letter by offset and index when messages share a record', async () => {
+    const b = batch([eventCodec.encode(pipelineEvent(0)), Buffer.from('junk')], 2, 9);
+    b.messages = b.messages.map((m, i) => ({ ...m, offset: '9', index: i }));
+    const dlq = (await stageWith(engine)(b)).find((o) => o.topic === 'dlq')!.messages;
+    expect(dlq).toHaveLength(1);
+    expect(dlq[0]!.headers).toMatchObject({ 'saker-origin-offset': '9', 'saker-origin-index': '1', 'saker-dlq-reason': 'decode' });
+  });
+
+  it('quarantines a record the bus could not unpack, whole, with the reason', async () => {
+    const metrics = new EvaluatorMetrics();
+    const raw = Buffer.from([0x05, 0x01]);
+    const b = batch([raw, eventCodec.encode(pipelineEvent(0))], 4, 70);
+    b.messages[0] = { ...b.messages[0]!, malformed: 'corrupt packed record: key runs past the end at byte 2' };
+    const out = await stageWith(engine, metrics)(b);
+    const dlq = out.find((o) => o.topic === 'dlq')!.messages;
+    expect(dlq).toHaveLength(1);
+    expect(dlq[0]!.value).toBe(raw);
+    expect(dlq[0]!.headers).toMatchObject({ 'saker-dlq-reason': 'decode', 'saker-dlq-error': 'corrupt packed record: key runs past the end at byte 2', 'saker-origin-offset': '70' });
+    expect(dlq[0]!.headers!['saker-origin-index']).toBeUndefined();
+    expect(out.find((o) => o.topic === 'alerts')!.messages).toHaveLength(1);
+    expect(metrics.deadLetters.decode).toBe(1);
+  });
+});

@@ -5,6 +5,9 @@
 //   saker-dlq-reason      decode | judge | encode
 //   saker-dlq-error       the error message
 //   saker-origin-topic, saker-origin-partition, saker-origin-offset, saker-origin-timestamp
+//   saker-origin-index    the message's position in its Kafka record, when the bus packed
+//                         several messages into one record (they share the offset)
+// A record the bus could not unpack (`malformed`) is quarantined whole with reason decode.
 import type { ConsumedBatch, OutgoingMessage, TopicMessages } from '../bus/bus.js';
 import type { Codec } from '../schemas/codec.js';
 import type { Alert, Event } from '../schemas/types.generated.js';
@@ -44,10 +47,16 @@ export function createJudgeStage(o: JudgeStageOptions): JudgeStage {
           'saker-origin-partition': String(m.partition),
           'saker-origin-offset': m.offset,
           'saker-origin-timestamp': String(m.timestamp),
+          ...(m.index === undefined ? {} : { 'saker-origin-index': String(m.index) }),
         },
       });
     };
     for (const m of batch.messages) {
+      if (m.malformed !== undefined) {
+        // A bus record that did not unpack: its raw bytes, quarantined like an undecodable event.
+        quarantine(m, 'decode', m.malformed);
+        continue;
+      }
       let event: Event;
       try {
         // Lazy: a string field becomes a JS string only if a rule reads it (most are never

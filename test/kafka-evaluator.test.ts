@@ -17,7 +17,8 @@ import { alertCodec, eventCodec } from '../schemas/codec.js';
 import type { Alert } from '../schemas/types.generated.js';
 import { expectedRule, PIPELINE_RULES, pipelineEvent, pipelineKey } from '../bench/pipeline-events.js';
 import { httpGet, metricValue, startWorker, stopWorker, waitHealthy, type Worker } from '../bench/pipeline-workers.js';
-import { kafkaEndpoint, readCommitted, uniquePrefix, waitForZeroLag } from './harness/kafka.js';
+import { PACK_HEADER } from '../bus/kafka/framing.js';
+import { kafkaEndpoint, readCommitted, testKafka, uniquePrefix, waitForZeroLag } from './harness/kafka.js';
 
 let brokers: string[];
 let bus: KafkaBus;
@@ -125,7 +126,8 @@ describe('evaluator workers on Kafka (real broker, real processes)', () => {
     const garbage = Buffer.from('this is not an Avro event');
     const good = encodeRange(0, 1000);
     const truncated = good[7]!.value.subarray(0, 40);
-    // One partition: the offset of each message is its index in this list.
+    // One partition, and the bus packs messages into records: the order of (offset, index) of
+    // each message is its position in this list.
     const stream: OutgoingMessage[] = [...good.slice(0, 300), { key: 'bad', value: garbage }, ...good.slice(300, 600), { key: 'bad', value: truncated }, ...good.slice(600)];
     await bus.publish(layout.events.name, stream);
     const w = await spawnWorker('dlq', layout, prefix);
@@ -134,10 +136,14 @@ describe('evaluator workers on Kafka (real broker, real processes)', () => {
 
     const dead = await readCommitted(brokers, layout.deadLetter.name, { atLeast: 2, quietMs: 1500 });
     expect(dead.length).toBe(2);
-    const byOffset = new Map(dead.map((m) => [m.headers!['saker-origin-offset']!.toString(), m]));
-    for (const [offset, value] of [['300', garbage], ['601', truncated]] as const) {
-      const m = byOffset.get(offset);
-      expect(m, `dead letter for offset ${offset}`).toBeDefined();
+    const origin = (offset: string, index: string | undefined): string => `${offset}/${index ?? '-'}`;
+    const events = await readCommitted(brokers, layout.events.name, { atLeast: stream.length, quietMs: 500 });
+    expect(events.length).toBe(stream.length);
+    const position = new Map(events.map((m, i) => [origin(m.offset, m.index === undefined ? undefined : String(m.index)), i]));
+    const byPosition = new Map(dead.map((m) => [position.get(origin(m.headers!['saker-origin-offset']!, m.headers!['saker-origin-index'])), m]));
+    for (const [at, value] of [[300, garbage], [601, truncated]] as const) {
+      const m = byPosition.get(at);
+      expect(m, `dead letter for position ${at}`).toBeDefined();
       expect(m!.value!.equals(value)).toBe(true);
       expect(m!.headers!['saker-dlq-reason']!.toString()).toBe('decode');
       expect(m!.headers!['saker-origin-topic']!.toString()).toBe(layout.events.name);
@@ -151,6 +157,32 @@ describe('evaluator workers on Kafka (real broker, real processes)', () => {
     expect(metricValue(metrics, 'saker_evaluator_dead_letters_total{reason="decode"}')).toBe(2);
     expect(metricValue(metrics, 'saker_evaluator_events_total')).toBe(1000);
     expect(metricValue(metrics, 'saker_evaluator_alerts_total')).toBe(200);
+    expect(await stopWorker(w)).toBe(0);
+  }, 120_000);
+
+  it('quarantines a packed record that does not unpack, whole, and judges the records around it', async () => {
+    const prefix = uniquePrefix('eval-badpack');
+    const layout = topicLayout({ prefix, partitions: { events: 1 } });
+    await bus.ensureTopics([layout.events, layout.alerts, layout.deadLetter]);
+    await bus.publish(layout.events.name, encodeRange(0, 500));
+    // Claims to be packed (the header) but its count promises more messages than it holds.
+    const bad = Buffer.from([0x05, 0x03, 0x61, 0x62]);
+    const raw = testKafka(brokers).producer();
+    await raw.connect();
+    await raw.send({ topic: layout.events.name, messages: [{ key: null, value: bad, headers: { [PACK_HEADER]: '1' } }] });
+    await raw.disconnect();
+    await bus.publish(layout.events.name, encodeRange(500, 1000));
+    const w = await spawnWorker('badpack', layout, prefix);
+    await waitHealthy(w, 60_000);
+    await waitForZeroLag(() => bus.groupLag(`${prefix}.evaluators`, layout.events.name), 60_000);
+    const dead = await readCommitted(brokers, layout.deadLetter.name, { atLeast: 1, quietMs: 1500 });
+    expect(dead.length).toBe(1);
+    expect(dead[0]!.value.equals(bad)).toBe(true);
+    expect(dead[0]!.headers).toMatchObject({ 'saker-dlq-reason': 'decode', 'saker-origin-topic': layout.events.name, 'saker-origin-partition': '0', [PACK_HEADER]: '1' });
+    expect(dead[0]!.headers!['saker-dlq-error']).toMatch(/^corrupt packed record: /);
+    const alerts = await readCommitted(brokers, layout.alerts.name, { atLeast: 200, quietMs: 1500 });
+    expect(new Set(alerts.map((m) => alertId(alertCodec.decode(m.value))))).toEqual(expectedIds(1000));
+    expect(alerts.length).toBe(200);
     expect(await stopWorker(w)).toBe(0);
   }, 120_000);
 

@@ -5,6 +5,7 @@
 // every request carries at most MAX_PARTITION_BYTES per partition.
 import { Partitioners, type Admin, type PartitionMetadata } from 'kafkajs';
 import type { OutgoingMessage } from '../bus.js';
+import { MAX_PACK_BYTES, PACK_HEADER, PACK_VERSION, pack, packGroups } from './framing.js';
 
 export const MAX_PARTITION_BYTES = 768 * 1024;
 /** Per-record overhead in a record batch (varints, attributes, header framing), rounded up. */
@@ -70,4 +71,41 @@ export class PartitionCache {
     partitions.catch(() => this.cache.delete(topic));
     return partitions;
   }
+}
+
+/** A Kafka record as the producer sends it: one packed record for one partition. */
+export interface PackedRecord {
+  partition: number;
+  key: null;
+  value: Buffer;
+  headers: Record<string, string>;
+}
+
+/**
+ * Produce requests of packed records (framing.ts): each request's messages are grouped by
+ * partition, in order, and each group packed into records of at most `maxPackBytes`. Per-key
+ * order holds: a key always maps to one partition, and records of a partition keep their order.
+ */
+export function packedRequests(
+  topic: string,
+  messages: OutgoingMessage[],
+  partitions: PartitionMetadata[],
+  partitioner: ReturnType<typeof Partitioners.DefaultPartitioner>,
+  maxPackBytes = MAX_PACK_BYTES,
+): PackedRecord[][] {
+  return chunkForProduce(topic, messages, partitions, partitioner).map((request) => {
+    const byPartition = new Map<number, OutgoingMessage[]>();
+    for (const m of request) {
+      let list = byPartition.get(m.partition);
+      if (!list) byPartition.set(m.partition, (list = []));
+      list.push(m);
+    }
+    const records: PackedRecord[] = [];
+    for (const [partition, list] of byPartition) {
+      for (const group of packGroups(list, maxPackBytes)) {
+        records.push({ partition, key: null, value: pack(group), headers: { [PACK_HEADER]: PACK_VERSION } });
+      }
+    }
+    return records;
+  });
 }

@@ -16,7 +16,8 @@ import { Partitioners } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { ConsumeOptions, ConsumedMessage, Subscription, SubscriptionHealth } from '../bus.js';
 import { BusError, ProducerFencedError } from '../errors.js';
-import { chunkForProduce, type PartitionCache } from './chunks.js';
+import { packedRequests, type PartitionCache } from './chunks.js';
+import { recordMessages } from './framing.js';
 import type { ValidatedKafkaOptions } from './options.js';
 
 interface PartitionProducer {
@@ -56,7 +57,7 @@ export class TransactionalSubscription implements Subscription {
       heartbeatInterval: Math.max(500, Math.floor(v.sessionTimeoutMs / 5)),
       rebalanceTimeout: Math.max(30_000, v.sessionTimeoutMs * 3),
       maxBytesPerPartition: v.maxBytesPerPartition,
-      maxWaitTimeInMs: 250,
+      maxWaitTimeInMs: v.maxWaitTimeInMs,
       // The handler's failures are retriable by contract (the batch is delivered again).
       retry: { restartOnFailure: async () => true },
     });
@@ -99,7 +100,7 @@ export class TransactionalSubscription implements Subscription {
           out = await this.opts.handler({
             topic: batch.topic,
             partition: batch.partition,
-            messages: kept.map((m) => toConsumed(batch.topic, batch.partition, m)),
+            messages: unpackAll(batch.topic, batch.partition, kept, this.log),
             highWatermark: batch.highWatermark,
           });
         } catch (err) {
@@ -109,7 +110,7 @@ export class TransactionalSubscription implements Subscription {
         try {
           for (const o of out) {
             if (o.messages.length === 0) continue;
-            const requests = chunkForProduce(o.topic, o.messages, await this.partitions.get(o.topic), this.partitioner);
+            const requests = packedRequests(o.topic, o.messages, await this.partitions.get(o.topic), this.partitioner, this.v.maxPackBytes);
             for (const messages of requests) await txn.send({ topic: o.topic, compression: this.v.compression, messages });
           }
           await txn.sendOffsets({
@@ -211,21 +212,14 @@ function isFenced(err: unknown): boolean {
   return false;
 }
 
-function toConsumed(topic: string, partition: number, m: KafkaMessage): ConsumedMessage {
-  const headers: Record<string, string> = {};
-  if (m.headers) {
-    for (const [k, v] of Object.entries(m.headers)) {
-      if (v === undefined) continue;
-      headers[k] = Array.isArray(v) ? v.map(String).join(',') : v.toString();
+/** The bus messages of a batch's records; a packed record that does not parse is logged here. */
+function unpackAll(topic: string, partition: number, records: KafkaMessage[], log: Logger): ConsumedMessage[] {
+  const out: ConsumedMessage[] = [];
+  for (const r of records) {
+    for (const m of recordMessages(topic, partition, r)) {
+      if (m.malformed !== undefined) log.warn({ topic, partition, offset: m.offset, reason: m.malformed }, 'record does not unpack; handed on whole, to be quarantined');
+      out.push(m);
     }
   }
-  return {
-    topic,
-    partition,
-    offset: m.offset,
-    timestamp: Number(m.timestamp),
-    key: m.key === null ? null : m.key.toString(),
-    value: m.value ?? Buffer.alloc(0),
-    headers,
-  };
+  return out;
 }

@@ -1,14 +1,14 @@
 // The Kafka bus (kafkajs): publish batches with an idempotent producer, consume with the
 // transactional exactly-once loop (consumer.ts), create topics from bus/topics.ts specs.
-// Wire format: record key = the message key (UTF-8), value = the Avro bytes untouched,
-// headers = UTF-8 strings.
+// Wire format: each partition's share of a publish is packed into few Kafka records (framing.ts
+// has the format); records without the pack header are read as one message each.
 import { Kafka, Partitioners, type Admin, type Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { Bus, ConsumeOptions, OutgoingMessage, Subscription } from '../bus.js';
 import { BusConfigError, BusError } from '../errors.js';
 import { silentLogger } from '../logging.js';
 import type { TopicSpec } from '../topics.js';
-import { chunkForProduce, PartitionCache } from './chunks.js';
+import { packedRequests, PartitionCache } from './chunks.js';
 import { TransactionalSubscription } from './consumer.js';
 import { kafkajsLevel, pinoLogCreator } from './logging.js';
 import { kafkaClientConfig, validateKafkaOptions, type KafkaBusOptions, type ValidatedKafkaOptions } from './options.js';
@@ -49,7 +49,7 @@ class KafkaBusImpl implements KafkaBus {
     if (messages.length === 0) return;
     const producer = await this.getProducer();
     try {
-      const requests = chunkForProduce(topic, messages, await this.partitions.get(topic), this.partitioner);
+      const requests = packedRequests(topic, messages, await this.partitions.get(topic), this.partitioner, this.v.maxPackBytes);
       for (const r of requests) await producer.send({ topic, compression: this.v.compression, messages: r });
     } catch (err) {
       throw new BusError(`publishing ${messages.length} messages to '${topic}' failed`, { cause: err, retriable: isRetriable(err) });

@@ -9,6 +9,7 @@ describe('Kafka bus options', () => {
     expect(v).toMatchObject({ clientId: 'saker', compression: CompressionTypes.None, transactionalIdPrefix: 'saker', partitionsConsumedConcurrently: 12 });
     expect(kafkaClientConfig(v)).toMatchObject({ brokers: ['127.0.0.1:9092', 'kafka-2.example:9093'], clientId: 'saker' });
     expect(kafkaClientConfig(v).ssl).toBeUndefined();
+    expect(v).toMatchObject({ maxPackBytes: 256 * 1024, maxWaitTimeInMs: 250 });
   });
 
   it('passes TLS material and SASL credentials through', () => {
@@ -34,6 +35,9 @@ describe('Kafka bus options', () => {
     [{ brokers: ['b:1'], tls: { cert: 'x' } }, /both cert and key/],
     [{ brokers: ['b:1'], compression: 'zstd' }, /not available/],
     [{ brokers: ['b:1'], partitionsConsumedConcurrently: 0 }, /positive integer/],
+    [{ brokers: ['b:1'], maxPackBytes: 512 }, /between 1 KiB and 900 KiB/],
+    [{ brokers: ['b:1'], maxPackBytes: 2 << 20 }, /between 1 KiB and 900 KiB/],
+    [{ brokers: ['b:1'], maxWaitTimeInMs: 0 }, /positive integer/],
   ])('rejects %j', (o, re) => {
     expect(() => validateKafkaOptions(o as never)).toThrow(BusConfigError);
     expect(() => validateKafkaOptions(o as never)).toThrow(re);

@@ -5,6 +5,7 @@ import type { KafkaConfig, SASLOptions } from 'kafkajs';
 import { CompressionTypes } from 'kafkajs';
 import type { Logger } from 'pino';
 import { BusConfigError } from '../errors.js';
+import { MAX_PACK_BYTES } from './framing.js';
 
 export type SaslMechanism = 'plain' | 'scram-sha-256' | 'scram-sha-512';
 export type Compression = 'none' | 'gzip';
@@ -50,6 +51,13 @@ export interface KafkaBusOptions {
   sessionTimeoutMs?: number;
   /** Largest fetch per partition (default 1 MiB). */
   maxBytesPerPartition?: number;
+  /**
+   * Largest packed record the bus writes (default 256 KiB): a publish's messages for one
+   * partition travel as few records of this size (framing.ts), not one record each.
+   */
+  maxPackBytes?: number;
+  /** A fetch waits up to this long for data before answering empty (default 250 ms). */
+  maxWaitTimeInMs?: number;
   logger?: Logger;
 }
 
@@ -67,6 +75,8 @@ export interface ValidatedKafkaOptions {
   transactionTimeoutMs: number;
   sessionTimeoutMs: number;
   maxBytesPerPartition: number;
+  maxPackBytes: number;
+  maxWaitTimeInMs: number;
 }
 
 const BROKER = /^[A-Za-z0-9.\-_[\]:]+:\d{1,5}$/;
@@ -114,7 +124,16 @@ export function validateKafkaOptions(o: KafkaBusOptions): ValidatedKafkaOptions 
     transactionTimeoutMs: positiveInt('transactionTimeoutMs', o.transactionTimeoutMs ?? 60_000),
     sessionTimeoutMs: positiveInt('sessionTimeoutMs', o.sessionTimeoutMs ?? 10_000),
     maxBytesPerPartition: positiveInt('maxBytesPerPartition', o.maxBytesPerPartition ?? 1 << 20),
+    maxPackBytes: packBytes(o.maxPackBytes ?? MAX_PACK_BYTES),
+    maxWaitTimeInMs: positiveInt('maxWaitTimeInMs', o.maxWaitTimeInMs ?? 250),
   };
+}
+
+/** The broker rejects a record batch above max.message.bytes (1 MiB by default). */
+function packBytes(v: number): number {
+  positiveInt('maxPackBytes', v);
+  if (v < 1024 || v > 900 * 1024) throw new BusConfigError(`maxPackBytes must be between 1 KiB and 900 KiB (under the broker's 1 MiB record batch limit), got ${v}`);
+  return v;
 }
 
 function positiveInt(name: string, v: number): number {

@@ -8,7 +8,9 @@ import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { Kafka, logLevel, type Consumer, type KafkaMessage } from 'kafkajs';
+import { Kafka, logLevel, type Consumer } from 'kafkajs';
+import type { ConsumedMessage } from '../../bus/bus.js';
+import { recordMessages } from '../../bus/kafka/framing.js';
 
 const run = promisify(execFile);
 export const ROOT = resolve(import.meta.dirname, '../..');
@@ -83,18 +85,19 @@ export interface ReadOptions {
 /**
  * Reads a topic from the beginning with read-committed isolation (only committed transactions),
  * in a fresh group, until `atLeast` messages arrived and no more came for `quietMs`. Returns
- * them all: extra messages (duplicates) are returned too, never hidden.
+ * them all: extra messages (duplicates) are returned too, never hidden. Counts bus messages:
+ * packed records are unpacked by the bus's own decoder (bus/kafka/framing.ts).
  */
-export async function readCommitted(brokers: string[], topic: string, o: ReadOptions): Promise<KafkaMessage[]> {
+export async function readCommitted(brokers: string[], topic: string, o: ReadOptions): Promise<ConsumedMessage[]> {
   const kafka = testKafka(brokers);
   const consumer: Consumer = kafka.consumer({ groupId: `reader-${randomBytes(6).toString('hex')}`, readUncommitted: false, maxWaitTimeInMs: 200 });
-  const got: KafkaMessage[] = [];
+  const got: ConsumedMessage[] = [];
   let last = Date.now();
   await consumer.connect();
   await consumer.subscribe({ topics: [topic], fromBeginning: true });
   await consumer.run({
     eachBatch: async ({ batch }) => {
-      for (const m of batch.messages) got.push(m);
+      for (const m of batch.messages) for (const x of recordMessages(batch.topic, batch.partition, m)) got.push(x);
       if (batch.messages.length > 0) last = Date.now();
     },
   });
