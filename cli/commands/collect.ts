@@ -1,0 +1,80 @@
+// `saker collect`: the fleet collector on one host (root). The probe's records go through the
+// state engine and enrichment and are published to the events topic on Kafka, keyed host:tgid;
+// evaluator workers anywhere judge them. --rules narrows what is published to what the rules
+// need (the state still sees every attached syscall).
+import { createKafkaBus } from '../../bus/kafka/index.js';
+import { topicLayout } from '../../bus/topics.js';
+import { runCollector } from '../../collector/service.js';
+import { createEngine } from '../../rules/index.js';
+import { UsageError, parse } from '../args.js';
+import type { Command } from '../command.js';
+import { KAFKA_FLAGS, KAFKA_USAGE, int, kafkaOptions, logLevel, serviceLogger } from '../kafka-flags.js';
+import { openLiveSource, parseSeconds, stopOnSignalOrTimeout } from '../live.js';
+import { expandRuleFiles } from '../paths.js';
+
+const USAGE = `usage: saker collect --brokers HOST:PORT[,...] [--rules FILE...|default] [options]
+
+Watches this host (root) and publishes its enriched events to the events topic.
+
+${KAFKA_USAGE}Collector:
+  --rules FILE...|default   publish only the event types these rules need (default: every attached syscall)
+  --events-partitions N     partitions when creating the events topic (default 12)
+  --no-create-topics        do not create missing topics
+  --seconds N               stop after N seconds (default: until SIGINT/SIGTERM)
+  --log-level L             trace, debug, info, warn, error (default info)
+`;
+
+const FLAGS = {
+  ...KAFKA_FLAGS,
+  rules: { type: 'string', multiple: true },
+  'events-partitions': { type: 'string' },
+  'no-create-topics': { type: 'boolean' },
+  seconds: { type: 'string' },
+  'log-level': { type: 'string' },
+  help: { type: 'boolean' },
+} as const;
+
+export const collectCommand: Command = {
+  name: 'collect',
+  summary: 'collect --brokers HOST:PORT[,...] [--rules FILE...|default] [--help]   fleet collector: this host\'s events to Kafka (root)',
+  async run(argv, io) {
+    const { values, positionals } = parse(argv, FLAGS);
+    if (values.help) {
+      io.stdout.write(USAGE);
+      return 0;
+    }
+    let seconds: number | null;
+    try {
+      seconds = parseSeconds(values.seconds);
+    } catch (err) {
+      throw new UsageError((err as Error).message);
+    }
+    const kafka = kafkaOptions(values, process.env, { clientId: 'saker-collector' });
+    const logger = serviceLogger(logLevel(values['log-level'], 'info'), io.stderr);
+    const ruleFiles = [...(values.rules ?? []), ...positionals];
+    const types = ruleFiles.length > 0 ? createEngine({ files: expandRuleFiles(ruleFiles) }).eventTypes() : 'all';
+    const layout = topicLayout({ prefix: values['topic-prefix'] ?? 'saker', partitions: { events: int('events-partitions', values['events-partitions'], 12) } });
+
+    const bus = createKafkaBus({ ...kafka, logger });
+    try {
+      if (!values['no-create-topics']) await bus.ensureTopics([layout.events, layout.deadLetter]);
+      const live = await openLiveSource(types, logger);
+      logger.info({ host: live.host.name, syscalls: live.syscalls, events: layout.events.name }, 'collecting');
+      const disarm = stopOnSignalOrTimeout(() => void live.probe.close(), seconds);
+      try {
+        const stats = await runCollector({
+          source: live.probe, host: live.host, state: live.state, logger, eventTypes: live.eventTypes,
+          bus: { bus, eventsTopic: layout.events.name, deadLetterTopic: layout.deadLetter.name },
+        });
+        logger.info(stats, 'collector stopped');
+        io.stderr.write(`saker collect: ${stats.published} events published, ${stats.quarantined} records quarantined\n`);
+        return 0;
+      } finally {
+        disarm();
+        await live.probe.close();
+      }
+    } finally {
+      await bus.close();
+    }
+  },
+};
