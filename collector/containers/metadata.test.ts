@@ -20,6 +20,7 @@ const SOCKMOUNT = 'c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f90a
 const SLOW = 'd4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3';
 const BROKEN = 'e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4';
 const GONE = 'f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5';
+const GONE_LATER = '7f8e9d0c1b2a3f4e5d6c7b8a9f0e1d2c3b4a5f6e7d8c9b0a1f2e3d4c5b6a7f8e';
 const EXTRA = ['0718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f6',
   '18293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f607', '293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718'];
 const inspectPath = (id: string): string => `/v1.41/containers/${id.slice(0, 12)}/json`;
@@ -134,25 +135,33 @@ describe('container metadata from a runtime socket', () => {
     meta.close();
   });
 
-  it('an id no runtime knows (404) is cached as absent for the TTL, then asked again', async () => {
-    const { meta } = await open({ sockets: [engine.socket], negativeTtlMs: 300 });
+  it('an id no runtime knows (404) is cached as absent: no second lookup within the TTL', async () => {
+    const { meta } = await open({ sockets: [engine.socket] });
     meta.request(GONE.slice(0, 12));
     await meta.idle();
     expect(engine.hits.get(inspectPath(GONE))).toBe(1);
     meta.request(GONE.slice(0, 12));
     meta.request(GONE.slice(0, 12));
+    const h = hostWith(GONE);
+    meta.attach(h.p.state);
+    for (let i = 0; i < 20; i++) expect(h.run(openRec).container).toMatchObject({ id: GONE.slice(0, 12), name: null });
     await meta.idle();
     expect(engine.hits.get(inspectPath(GONE))).toBe(1);
     expect(meta.stats()).toMatchObject({ lookups: 1, notFound: 1, errors: 0 });
-    await new Promise((r) => setTimeout(r, 350));
-    meta.request(GONE.slice(0, 12));
-    await meta.idle();
-    expect(engine.hits.get(inspectPath(GONE))).toBe(2);
-    // The event path is untouched: the container stays without metadata.
-    const h = hostWith(GONE);
+    meta.close();
+  });
+
+  it('after the TTL the next event of such a container asks again', async () => {
+    const { meta } = await open({ sockets: [engine.socket], negativeTtlMs: 200 });
+    const h = hostWith(GONE_LATER);
     meta.attach(h.p.state);
     await meta.idle();
-    expect(h.run(openRec).container).toMatchObject({ id: GONE.slice(0, 12), name: null });
+    expect(engine.hits.get(inspectPath(GONE_LATER))).toBe(1);
+    await new Promise((r) => setTimeout(r, 650)); // expired, and swept (every TTL)
+    expect(h.run(openRec).container).toMatchObject({ id: GONE_LATER.slice(0, 12), name: null });
+    h.run(openRec);
+    await meta.idle();
+    expect(engine.hits.get(inspectPath(GONE_LATER))).toBe(2);
     meta.close();
   });
 

@@ -6,7 +6,8 @@
 //
 // Bounds: at most `concurrency` lookups in flight, `maxQueued` waiting (more are dropped and may
 // be asked again), `cacheSize` answers kept (least recently used evicted); ids no runtime knows
-// (404, errors, timeouts) are remembered for `negativeTtlMs` and not asked again meanwhile.
+// (404, errors, timeouts) are remembered for `negativeTtlMs` and not asked again meanwhile; then
+// the next event of such a container asks again.
 import { stat } from 'node:fs/promises';
 import { pino, type Logger } from 'pino';
 import type { Container } from '../../schemas/types.generated.js';
@@ -121,6 +122,7 @@ class Resolver implements ContainerMetadata {
   private inFlight = 0;
   private waiters: Array<() => void> = [];
   private readonly abort = new AbortController();
+  private sweeper: NodeJS.Timeout | null = null;
   private readonly counters = { lookups: 0, found: 0, notFound: 0, errors: 0, dropped: 0 };
 
   constructor(readonly sockets: readonly string[], private readonly limits: Limits, private readonly log: Logger) {}
@@ -129,6 +131,10 @@ class Resolver implements ContainerMetadata {
     this.state = state;
     state.watchUnknownContainers((id) => this.request(id));
     for (const id of state.containerIds()) this.request(id);
+    if (this.sockets.length > 0 && this.sweeper === null) {
+      this.sweeper = setInterval(() => this.sweep(), this.limits.negativeTtlMs);
+      this.sweeper.unref();
+    }
   }
 
   request(id: string): void {
@@ -164,10 +170,27 @@ class Resolver implements ContainerMetadata {
 
   close(): void {
     this.abort.abort();
+    if (this.sweeper !== null) clearInterval(this.sweeper);
+    this.sweeper = null;
     this.state?.watchUnknownContainers(null);
     this.state = null;
     for (const id of this.queue) this.pending.delete(id);
     this.queue.length = 0;
+  }
+
+  /**
+   * Expired negative answers leave the cache and the state engine's table, so the next event of
+   * such a container asks again (an engine that was down or slow, a container registered late):
+   * at most one lookup per container per TTL.
+   */
+  private sweep(): void {
+    const now = Date.now();
+    for (const [id, entry] of this.cache) {
+      if (entry.kind === 'absent' && entry.until <= now) {
+        this.cache.delete(id);
+        this.state?.forgetContainer(id);
+      }
+    }
   }
 
   private pump(): void {

@@ -144,6 +144,11 @@ export class StateEngine {
     this.unknownContainer = listener;
   }
 
+  /** Drops a container's entry, so the next event naming it asks the listener again. */
+  forgetContainer(id: string): void {
+    if (id !== HOST_CONTAINER_ID) this.containers.delete(id);
+  }
+
   /** Container ids processes are in now (the bootstrap's running containers), `host` excluded. */
   containerIds(): Set<string> {
     const ids = new Set<string>();
