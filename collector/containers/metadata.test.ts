@@ -232,6 +232,23 @@ describe('container metadata from a runtime socket', () => {
     await meta.idle();
   });
 
+  it('asks the sockets in order: docker does not know the id, podman does', async () => {
+    const podman = await startFakeEngine({ [GONE_LATER]: { kind: 'inspect', name: 'pod-web', image: 'quay.io/libpod/alpine:latest', privileged: false, mounts: [] } });
+    try {
+      const { meta } = await open({ sockets: [engine.socket, podman.socket] });
+      const before = engine.hits.get(inspectPath(GONE_LATER)) ?? 0;
+      const h = hostWith(GONE_LATER);
+      meta.attach(h.p.state);
+      await meta.idle();
+      expect((engine.hits.get(inspectPath(GONE_LATER)) ?? 0) - before).toBe(1);
+      expect(podman.hits.get(inspectPath(GONE_LATER))).toBe(1);
+      expect(h.run(openRec).container).toMatchObject({ name: 'pod-web', image: 'quay.io/libpod/alpine:latest', privileged: false });
+      meta.close();
+    } finally {
+      await podman.close();
+    }
+  });
+
   it('rejects bad options early', async () => {
     await expect(openContainerMetadata({ sockets: ['relative.sock'] })).rejects.toThrow(/absolute path/);
     await expect(openContainerMetadata({ timeoutMs: 0 })).rejects.toThrow(/timeoutMs/);
