@@ -1,5 +1,6 @@
 // Argument parsing shared by subcommands: node's parseArgs with clear errors, and the rule
 // selection options every judging command takes (Falco's -t/-T/-D and priority threshold).
+import { readFileSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { EngineOptions, MatchMode } from '../rules/index.js';
 import { SakerError } from '../schemas/errors.js';
@@ -44,4 +45,32 @@ export function engineOptions(values: SelectionValues): EngineOptions {
     disabledRules: values['disable-rule'],
     minPriority: values.priority,
   };
+}
+
+export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
+
+export function list(v: string | undefined): string[] | undefined {
+  return v === undefined ? undefined : v.split(',').map((s) => s.trim()).filter(Boolean);
+}
+
+export function int(name: string, v: string | undefined, dflt: number): number {
+  if (v === undefined) return dflt;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw new UsageError(`--${name} must be a non-negative integer, got '${v}'`);
+  return n;
+}
+
+export function logLevel(v: string | undefined, dflt: string): string {
+  const level = v ?? dflt;
+  if (!LOG_LEVELS.includes(level)) throw new UsageError(`--log-level must be one of ${LOG_LEVELS.join(', ')}`);
+  return level;
+}
+
+export function readSecretFile(flag: string, path: string | undefined): string | undefined {
+  if (path === undefined) return undefined;
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new UsageError(`--${flag} ${path}: ${(err as Error).message}`);
+  }
 }

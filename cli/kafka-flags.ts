@@ -1,10 +1,9 @@
 // The Kafka flags every fleet command takes (evaluator, collect, sinks), read once into
 // KafkaBusOptions. Secrets never come from a flag (ps shows flags): the SASL password from a
 // file or SAKER_SASL_PASSWORD, TLS material from files.
-import { readFileSync } from 'node:fs';
 import { pino, type DestinationStream, type Logger } from 'pino';
 import { REDACT_PATHS, type KafkaBusOptions } from '../bus/kafka/index.js';
-import { UsageError } from './args.js';
+import { UsageError, list, readSecretFile } from './args.js';
 
 export const KAFKA_FLAGS = {
   brokers: { type: 'string' },
@@ -34,38 +33,10 @@ export const KAFKA_USAGE = `Kafka:
   --compression C           none or gzip (default none)
 `;
 
-export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
-
 type KafkaValues = {
   brokers?: string; 'client-id'?: string; tls?: boolean; 'tls-ca'?: string; 'tls-cert'?: string; 'tls-key'?: string;
   'tls-insecure'?: boolean; 'sasl-mechanism'?: string; 'sasl-username'?: string; 'sasl-password-file'?: string; compression?: string;
 };
-
-export function list(v: string | undefined): string[] | undefined {
-  return v === undefined ? undefined : v.split(',').map((s) => s.trim()).filter(Boolean);
-}
-
-export function int(name: string, v: string | undefined, dflt: number): number {
-  if (v === undefined) return dflt;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 0) throw new UsageError(`--${name} must be a non-negative integer, got '${v}'`);
-  return n;
-}
-
-export function logLevel(v: string | undefined, dflt: string): string {
-  const level = v ?? dflt;
-  if (!LOG_LEVELS.includes(level)) throw new UsageError(`--log-level must be one of ${LOG_LEVELS.join(', ')}`);
-  return level;
-}
-
-export function readSecretFile(flag: string, path: string | undefined): string | undefined {
-  if (path === undefined) return undefined;
-  try {
-    return readFileSync(path, 'utf8');
-  } catch (err) {
-    throw new UsageError(`--${flag} ${path}: ${(err as Error).message}`);
-  }
-}
 
 /** Kafka client settings from the flags; `defaults` fills what the command decides. */
 export function kafkaOptions(values: KafkaValues, env: NodeJS.ProcessEnv, defaults: { clientId: string } & Partial<KafkaBusOptions>): KafkaBusOptions {

@@ -1,12 +1,40 @@
-// This host as a live source, for the commands that watch it (run, collect): the machine's
-// identity and users, a state engine seeded from /proc, and the probe attached to the syscalls
-// the rules need plus what the state tracking needs. Needs root.
+// This host as a live source, for the commands that watch it (run, capture, collect): the
+// machine's identity and users, a state engine seeded from /proc, container metadata from the
+// runtime sockets, and the probe attached to the syscalls the rules need plus what the state
+// tracking needs. Needs root.
 import type { Logger } from 'pino';
+import { openContainerMetadata, parseSocketList } from '../collector/containers/metadata.js';
 import { bootstrapState } from '../collector/sources/bootstrap.js';
 import { readSystemFiles } from '../collector/sources/system-files.js';
 import type { StateEngine } from '../collector/state/engine.js';
 import { openProbe, selectSyscalls, type Probe } from '../probe/index.js';
 import type { Host } from '../schemas/types.generated.js';
+import { UsageError } from './args.js';
+
+/** The flags every live command takes. */
+export const LIVE_FLAGS = {
+  seconds: { type: 'string' },
+  'container-sockets': { type: 'string' },
+  'log-level': { type: 'string' },
+} as const;
+
+export interface LiveSettings {
+  /** Stop after this long; null: until SIGINT/SIGTERM. */
+  seconds: number | null;
+  /** Runtime API sockets (undefined: the defaults; empty: no lookups). */
+  containerSockets: readonly string[] | undefined;
+}
+
+export function liveSettings(values: { seconds?: string; 'container-sockets'?: string }): LiveSettings {
+  let seconds: number | null = null;
+  if (values.seconds !== undefined) {
+    seconds = Number(values.seconds);
+    if (!(seconds > 0)) throw new UsageError(`--seconds must be a positive number, got '${values.seconds}'`);
+  }
+  const containerSockets = parseSocketList(values['container-sockets']);
+  if (containerSockets?.some((s) => !s.startsWith('/'))) throw new UsageError('--container-sockets takes absolute socket paths, comma-separated');
+  return { seconds, containerSockets };
+}
 
 export interface LiveSource {
   host: Host;
@@ -16,36 +44,58 @@ export interface LiveSource {
   syscalls: number;
   /** The event types that become events (the rest only update the state). */
   eventTypes: ReadonlySet<string> | 'all';
+  /** Records the kernel dropped, read when the source was stopped. */
+  readonly dropped: number;
+  /** Ends the source (the probe's iteration) on SIGINT/SIGTERM or after the settings' seconds. */
+  stopOnSignalOrTimeout(): void;
+  /** Releases everything; idempotent. */
+  close(): Promise<void>;
 }
 
-export async function openLiveSource(ruleTypes: ReadonlySet<string> | 'all', logger: Logger): Promise<LiveSource> {
+export async function openLiveSource(ruleTypes: ReadonlySet<string> | 'all', settings: LiveSettings, logger: Logger): Promise<LiveSource> {
   const sys = readSystemFiles();
   const { state } = bootstrapState({ users: sys.users, groups: sys.groups });
   const selection = selectSyscalls(ruleTypes);
   if (selection.unsupported.length > 0) logger.warn({ unsupported: selection.unsupported }, 'event types the probe cannot record');
   const probe = await openProbe({ syscalls: selection.syscalls, logger });
+  // Name, image, privileged, mounts from the runtime sockets, looked up in the background.
+  const containers = await openContainerMetadata({ sockets: settings.containerSockets, logger });
+  containers.attach(state);
+
+  let dropped = 0;
+  let disarm = (): void => undefined;
+  const stop = (): void => {
+    disarm();
+    // The counters are read before closing (closing ends the iteration), and the reader gets a
+    // moment to deliver what is still in the ring before the probe detaches.
+    try {
+      dropped = probe.stats().dropped;
+    } catch {
+      // already closed
+    }
+    setTimeout(() => void probe.close(), 200);
+  };
   return {
     host: sys.host, state, probe, syscalls: selection.syscalls.length,
     // procexit keeps the process table current whatever the rules ask for.
     eventTypes: ruleTypes === 'all' ? 'all' : new Set([...ruleTypes, 'procexit']),
+    get dropped() {
+      return dropped;
+    },
+    stopOnSignalOrTimeout() {
+      const timer = settings.seconds === null ? null : setTimeout(stop, settings.seconds * 1000);
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+      disarm = () => {
+        if (timer) clearTimeout(timer);
+        process.off('SIGINT', stop);
+        process.off('SIGTERM', stop);
+      };
+    },
+    async close() {
+      disarm();
+      containers.close();
+      await probe.close();
+    },
   };
-}
-
-/** Calls `stop` on SIGINT/SIGTERM or after `seconds`; returns the function that disarms both. */
-export function stopOnSignalOrTimeout(stop: () => void, seconds: number | null): () => void {
-  const timer = seconds === null ? null : setTimeout(stop, seconds * 1000);
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
-  return () => {
-    if (timer) clearTimeout(timer);
-    process.off('SIGINT', stop);
-    process.off('SIGTERM', stop);
-  };
-}
-
-export function parseSeconds(v: string | undefined): number | null {
-  if (v === undefined) return null;
-  const n = Number(v);
-  if (!(n > 0)) throw new Error(`--seconds must be a positive number, got '${v}'`);
-  return n;
 }

@@ -6,10 +6,10 @@ import { createKafkaBus } from '../../bus/kafka/index.js';
 import { topicLayout } from '../../bus/topics.js';
 import { runCollector } from '../../collector/service.js';
 import { createEngine } from '../../rules/index.js';
-import { UsageError, parse } from '../args.js';
+import { int, logLevel, parse } from '../args.js';
 import type { Command } from '../command.js';
-import { KAFKA_FLAGS, KAFKA_USAGE, int, kafkaOptions, logLevel, serviceLogger } from '../kafka-flags.js';
-import { openLiveSource, parseSeconds, stopOnSignalOrTimeout } from '../live.js';
+import { KAFKA_FLAGS, KAFKA_USAGE, kafkaOptions, serviceLogger } from '../kafka-flags.js';
+import { LIVE_FLAGS, liveSettings, openLiveSource } from '../live.js';
 import { expandRuleFiles } from '../paths.js';
 
 const USAGE = `usage: saker collect --brokers HOST:PORT[,...] [--rules FILE...|default] [options]
@@ -21,6 +21,7 @@ ${KAFKA_USAGE}Collector:
   --events-partitions N     partitions when creating the events topic (default 12)
   --no-create-topics        do not create missing topics
   --seconds N               stop after N seconds (default: until SIGINT/SIGTERM)
+  --container-sockets P,... Docker/podman API sockets for container metadata (default: the usual paths)
   --log-level L             trace, debug, info, warn, error (default info)
 `;
 
@@ -29,8 +30,7 @@ const FLAGS = {
   rules: { type: 'string', multiple: true },
   'events-partitions': { type: 'string' },
   'no-create-topics': { type: 'boolean' },
-  seconds: { type: 'string' },
-  'log-level': { type: 'string' },
+  ...LIVE_FLAGS,
   help: { type: 'boolean' },
 } as const;
 
@@ -43,12 +43,7 @@ export const collectCommand: Command = {
       io.stdout.write(USAGE);
       return 0;
     }
-    let seconds: number | null;
-    try {
-      seconds = parseSeconds(values.seconds);
-    } catch (err) {
-      throw new UsageError((err as Error).message);
-    }
+    const settings = liveSettings(values);
     const kafka = kafkaOptions(values, process.env, { clientId: 'saker-collector' });
     const logger = serviceLogger(logLevel(values['log-level'], 'info'), io.stderr);
     const ruleFiles = [...(values.rules ?? []), ...positionals];
@@ -58,20 +53,19 @@ export const collectCommand: Command = {
     const bus = createKafkaBus({ ...kafka, logger });
     try {
       if (!values['no-create-topics']) await bus.ensureTopics([layout.events, layout.deadLetter]);
-      const live = await openLiveSource(types, logger);
+      const live = await openLiveSource(types, settings, logger);
       logger.info({ host: live.host.name, syscalls: live.syscalls, events: layout.events.name }, 'collecting');
-      const disarm = stopOnSignalOrTimeout(() => void live.probe.close(), seconds);
+      live.stopOnSignalOrTimeout();
       try {
         const stats = await runCollector({
           source: live.probe, host: live.host, state: live.state, logger, eventTypes: live.eventTypes,
           bus: { bus, eventsTopic: layout.events.name, deadLetterTopic: layout.deadLetter.name },
         });
         logger.info(stats, 'collector stopped');
-        io.stderr.write(`saker collect: ${stats.published} events published, ${stats.quarantined} records quarantined\n`);
+        io.stderr.write(`saker collect: ${stats.published} events published, ${stats.quarantined} records quarantined, ${live.dropped} dropped in the kernel\n`);
         return 0;
       } finally {
-        disarm();
-        await live.probe.close();
+        await live.close();
       }
     } finally {
       await bus.close();

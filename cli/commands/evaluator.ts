@@ -10,9 +10,9 @@ import { startStatusServer } from '../../evaluator/http.js';
 import { createEvaluator } from '../../evaluator/service.js';
 import { createEngine, formatWarning, type EngineOptions } from '../../rules/index.js';
 import { alertCodec, eventCodec } from '../../schemas/codec.js';
-import { engineOptions, parse, SELECTION_OPTIONS, UsageError } from '../args.js';
+import { engineOptions, int, logLevel, parse, SELECTION_OPTIONS, UsageError } from '../args.js';
 import type { Command, CommandIo } from '../command.js';
-import { int, KAFKA_FLAGS, KAFKA_USAGE, kafkaOptions, logLevel, serviceLogger } from '../kafka-flags.js';
+import { KAFKA_FLAGS, KAFKA_USAGE, kafkaOptions, serviceLogger } from '../kafka-flags.js';
 
 const USAGE = `usage: saker evaluator --brokers HOST:PORT[,...] --rules FILE [FILE...] [options]
 

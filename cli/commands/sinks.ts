@@ -5,10 +5,9 @@ import { createKafkaBus } from '../../bus/kafka/index.js';
 import { topicLayout } from '../../bus/topics.js';
 import { openSink, runSinks, type Sink, type SinkSpec } from '../../sinks/index.js';
 import type { SyslogTransport } from '../../sinks/syslog.js';
-import { UsageError, parse } from '../args.js';
+import { UsageError, logLevel, parse } from '../args.js';
 import type { Command } from '../command.js';
-import { KAFKA_FLAGS, KAFKA_USAGE, kafkaOptions, logLevel, serviceLogger } from '../kafka-flags.js';
-import { stopOnSignalOrTimeout } from '../live.js';
+import { KAFKA_FLAGS, KAFKA_USAGE, kafkaOptions, serviceLogger } from '../kafka-flags.js';
 
 const USAGE = `usage: saker sinks --brokers HOST:PORT[,...] [--stdout] [--file PATH] [--syslog ADDR] [--slack-webhook-file F] [options]
 
@@ -80,11 +79,10 @@ export const sinksCommand: Command = {
         bus, topic: layout.alerts.name, groupId: values.group ?? 'saker-sinks', sinks, deadLetterTopic: layout.deadLetter.name, logger,
       });
       logger.info({ sinks: specs.map((s) => s.type), alerts: layout.alerts.name }, 'delivering alerts');
+      // Runs until SIGINT/SIGTERM.
       await new Promise<void>((resolve) => {
-        const disarm = stopOnSignalOrTimeout(() => {
-          disarm();
-          resolve();
-        }, null);
+        process.once('SIGINT', () => resolve());
+        process.once('SIGTERM', () => resolve());
       });
       await runner.stop();
       logger.info(runner.stats, 'sinks stopped');
