@@ -2,24 +2,12 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { eventToJson } from '../schemas/codec.js';
 import { exampleEvent } from '../schemas/examples.js';
-import { main } from './main.js';
+import { runSaker } from '../test/harness/cli-io.js';
 
-async function run(argv: string[], stdin = ''): Promise<{ code: number; out: string; err: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  const input = new PassThrough();
-  input.end(stdin);
-  let out = '';
-  let err = '';
-  stdout.on('data', (d) => (out += d));
-  stderr.on('data', (d) => (err += d));
-  const code = await main(argv, { stdout, stderr, stdin: input });
-  return { code, out, err };
-}
+const run = runSaker;
 
 const dir = mkdtempSync(join(tmpdir(), 'saker-cli-'));
 const write = (name: string, text: string): string => {

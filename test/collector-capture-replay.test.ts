@@ -4,30 +4,21 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { captureCommand } from '../cli/commands/capture.js';
 import { replayCommand } from '../cli/commands/replay.js';
-import type { CommandIo } from '../cli/command.js';
 import { openCaptureReader } from '../collector/capture/capture-file.js';
 import { requireRoot, sleep } from '../probe/test-support.js';
 import { createEngine } from '../rules/index.js';
 import type { Event } from '../schemas/types.generated.js';
 import { formatAlertText } from '../sinks/format.js';
+import { memoryIo, type MemoryIo } from './harness/cli-io.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const dir = mkdtempSync(join(tmpdir(), 'saker-cap-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function io(): { io: CommandIo; out: () => string; err: () => string } {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let o = '';
-  let e = '';
-  stdout.on('data', (d: Buffer) => { o += d.toString(); });
-  stderr.on('data', (d: Buffer) => { e += d.toString(); });
-  return { io: { stdout, stderr, stdin: new PassThrough() }, out: () => o, err: () => e };
-}
+const io = (): MemoryIo => memoryIo();
 
 const RULES = `
 - rule: Hostname read by cat

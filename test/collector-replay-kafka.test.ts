@@ -3,18 +3,17 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { generateWorkload, seedWorkload } from '../bench/collector-workload.js';
 import { createKafkaBus } from '../bus/kafka/index.js';
 import { replayCommand } from '../cli/commands/replay.js';
-import type { CommandIo } from '../cli/command.js';
 import { createEngine } from '../rules/index.js';
 import { formatAlertText } from '../sinks/format.js';
 import { createCaptureWriter } from '../collector/capture/capture-file.js';
 import { createPipeline } from '../collector/pipeline.js';
 import { eventCodec } from '../schemas/codec.js';
 import { kafkaEndpoint, readCommitted, uniquePrefix } from './harness/kafka.js';
+import { memoryIo, type MemoryIo } from './harness/cli-io.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'saker-rk-'));
 const prefix = uniquePrefix('replay');
@@ -37,15 +36,7 @@ const RULES = `
   priority: WARNING
 `;
 
-function io(): { io: CommandIo; out: () => string; err: () => string } {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let o = '';
-  let e = '';
-  stdout.on('data', (d: Buffer) => { o += d.toString(); });
-  stderr.on('data', (d: Buffer) => { e += d.toString(); });
-  return { io: { stdout, stderr, stdin: new PassThrough() }, out: () => o, err: () => e };
-}
+const io = (): MemoryIo => memoryIo();
 
 function big(_k: string, v: unknown): unknown {
   return typeof v === 'bigint' ? `${v}n` : v;
@@ -62,13 +53,10 @@ describe('saker replay with Kafka', () => {
     for (const e of events) await w.write(e);
     await w.close();
 
-    const out = new PassThrough();
-    const err = new PassThrough();
-    let errText = '';
-    err.on('data', (d: Buffer) => { errText += d.toString(); });
-    const code = await replayCommand.run([file, '--to-kafka', '--brokers', brokers.join(','), '--topic-prefix', prefix], { stdout: out, stderr: err, stdin: new PassThrough() });
+    const publish = io();
+    const code = await replayCommand.run([file, '--to-kafka', '--brokers', brokers.join(','), '--topic-prefix', prefix], publish.io);
     expect(code).toBe(0);
-    expect(errText).toContain(`published ${events.length} events to ${prefix}.events`);
+    expect(publish.err()).toContain(`published ${events.length} events to ${prefix}.events`);
 
     const got = await readCommitted(brokers, `${prefix}.events`, { atLeast: events.length, quietMs: 1000 });
     expect(got.length).toBe(events.length);

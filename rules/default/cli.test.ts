@@ -1,24 +1,12 @@
 // `saker rules validate` on the default files, as a user runs it: exit 0 and no warning, both
 // with the files named one by one (rules/default/*.yaml) and with `--rules default`.
-import { PassThrough } from 'node:stream';
 import { expect, test } from 'vitest';
-import { main } from '../../cli/main.js';
+import { runSaker } from '../../test/harness/cli-io.js';
 import { eventToJson } from '../../schemas/codec.js';
 import { openRead } from './event-builder.js';
 import { defaultRuleFiles } from './index.js';
 
-async function saker(argv: string[], input = ''): Promise<{ code: number; out: string; err: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  const stdin = new PassThrough();
-  stdin.end(input);
-  let out = '';
-  let err = '';
-  stdout.on('data', (d) => (out += d));
-  stderr.on('data', (d) => (err += d));
-  const code = await main(argv, { stdout, stderr, stdin });
-  return { code, out, err };
-}
+const saker = runSaker;
 
 test.each([
   ['rules/default/*.yaml', ['rules', 'validate', ...defaultRuleFiles()]],
