@@ -35,8 +35,14 @@ export function chunkForProduce(
   const requests: PartitionedMessage[][] = [];
   let current: PartitionedMessage[] = [];
   let bytes = new Map<number, number>();
+  // A process's events share a key: murmur2 (with a Buffer per key) once per key and call.
+  const byKey = new Map<string, number>();
   for (const m of messages) {
-    const partition = partitioner({ topic, partitionMetadata: partitions, message: { key: m.key, value: m.value } });
+    let partition = m.key === null ? undefined : byKey.get(m.key);
+    if (partition === undefined) {
+      partition = partitioner({ topic, partitionMetadata: partitions, message: { key: m.key, value: m.value } });
+      if (m.key !== null) byKey.set(m.key, partition);
+    }
     const s = size(m);
     const used = bytes.get(partition) ?? 0;
     if (used > 0 && used + s > maxPartitionBytes) {

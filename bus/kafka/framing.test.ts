@@ -129,3 +129,17 @@ describe('packed produce requests', () => {
     }
   });
 });
+
+describe('packed produce requests: partitions', () => {
+  it('puts each message in the partition the default (murmur2) partitioner picks for its key', () => {
+    const part = Partitioners.DefaultPartitioner();
+    const msgs = Array.from({ length: 3000 }, (_, i) => ({ key: `host-${i % 5}:${i % 211}`, value: Buffer.from(`v${i}`) }));
+    for (const req of packedRequests('t', msgs, partitions(12), Partitioners.DefaultPartitioner())) {
+      for (const r of req) {
+        for (const m of unpack(r.value)) {
+          expect(r.partition).toBe(part({ topic: 't', partitionMetadata: partitions(12), message: { key: m.key, value: m.value } }));
+        }
+      }
+    }
+  });
+});
