@@ -32,6 +32,10 @@ interface PartitionProducer {
   floor: bigint;
 }
 
+/** How long and how often the committed offset is re-read after a fence (see settledCommittedOffset). */
+const SETTLE_STEP_MS = 50;
+const SETTLE_MAX_MS = 2000;
+
 export class TransactionalSubscription implements Subscription {
   private readonly consumer: Consumer;
   private readonly producers = new Map<string, Promise<PartitionProducer>>();
@@ -184,11 +188,33 @@ export class TransactionalSubscription implements Subscription {
     // transaction; an empty one is cheap and ends without a request.
     const t = await producer.transaction();
     await t.abort();
-    const offsets = await this.admin.fetchOffsets({ groupId: this.opts.groupId, topics: [topic] });
-    const committed = offsets[0]?.partitions.find((x) => x.partition === partition)?.offset ?? '-1';
-    const floor = BigInt(committed) < 0n ? 0n : BigInt(committed);
+    const floor = await this.settledCommittedOffset(topic, partition);
     this.log.debug({ transactionalId, floor: floor.toString() }, 'fenced partition producer');
     return { transactionalId, producer, floor };
+  }
+
+  /**
+   * The group's committed offset for a partition, read until it holds still. After the fence the
+   * previous owner's last transaction is complete, but the group coordinator applies its offset
+   * commit asynchronously; kafkajs' OffsetFetch (v4) cannot ask for "stable" offsets (KIP-447),
+   * so an early read can return the offset before that commit and replay its batch (seen under
+   * load: one batch's alerts twice). Reading until two further reads agree closes the window.
+   */
+  private async settledCommittedOffset(topic: string, partition: number): Promise<bigint> {
+    const read = async (): Promise<bigint> => {
+      const offsets = await this.admin.fetchOffsets({ groupId: this.opts.groupId, topics: [topic] });
+      const committed = BigInt(offsets[0]?.partitions.find((x) => x.partition === partition)?.offset ?? '-1');
+      return committed < 0n ? 0n : committed;
+    };
+    let value = await read();
+    const deadline = Date.now() + SETTLE_MAX_MS;
+    for (let agreeing = 0; agreeing < 2 && Date.now() < deadline;) {
+      await new Promise((r) => setTimeout(r, SETTLE_STEP_MS));
+      const next = await read();
+      agreeing = next === value ? agreeing + 1 : 0;
+      value = next > value ? next : value;
+    }
+    return value;
   }
 
   private async dropProducer(key: string): Promise<void> {
