@@ -33,8 +33,9 @@ interface PartitionProducer {
 }
 
 /** How long and how often the committed offset is re-read after a fence (see settledCommittedOffset). */
-const SETTLE_STEP_MS = 50;
-const SETTLE_MAX_MS = 2000;
+const SETTLE_STEP_MS = 100;
+const SETTLE_READS = 4;
+const SETTLE_MAX_MS = 5000;
 
 export class TransactionalSubscription implements Subscription {
   private readonly consumer: Consumer;
@@ -198,7 +199,8 @@ export class TransactionalSubscription implements Subscription {
    * previous owner's last transaction is complete, but the group coordinator applies its offset
    * commit asynchronously; kafkajs' OffsetFetch (v4) cannot ask for "stable" offsets (KIP-447),
    * so an early read can return the offset before that commit and replay its batch (seen under
-   * load: one batch's alerts twice). Reading until two further reads agree closes the window.
+   * load: one batch's alerts twice). Reading until four further reads, 100 ms apart, agree makes
+   * that window very unlikely (a starved broker JVM can still exceed it: see bus/README.md).
    */
   private async settledCommittedOffset(topic: string, partition: number): Promise<bigint> {
     const read = async (): Promise<bigint> => {
@@ -208,7 +210,7 @@ export class TransactionalSubscription implements Subscription {
     };
     let value = await read();
     const deadline = Date.now() + SETTLE_MAX_MS;
-    for (let agreeing = 0; agreeing < 2 && Date.now() < deadline;) {
+    for (let agreeing = 0; agreeing < SETTLE_READS && Date.now() < deadline;) {
       await new Promise((r) => setTimeout(r, SETTLE_STEP_MS));
       const next = await read();
       agreeing = next === value ? agreeing + 1 : 0;
