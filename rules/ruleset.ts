@@ -1,20 +1,10 @@
 // What the loader produces and the compiler consumes: the definitions of one load, after every
 // append and override has been applied, each remembering where it came from.
+import type { Priority } from '../schemas/priority.js';
 import type { SourceLocation } from './errors.js';
 import type { YamlFile } from './yaml-source.js';
 
-/** Most severe first; the index is the syslog severity. */
-export const PRIORITIES = ['Emergency', 'Alert', 'Critical', 'Error', 'Warning', 'Notice', 'Informational', 'Debug'] as const;
-export type Priority = (typeof PRIORITIES)[number];
-
-/** Case-insensitive, with Falco's `info` alias. */
-export function parsePriority(text: string): Priority | undefined {
-  const lower = text.trim().toLowerCase();
-  if (lower === 'info') return 'Informational';
-  return PRIORITIES.find((p) => p.toLowerCase() === lower);
-}
-
-export const prioritySeverity = (p: Priority): number => PRIORITIES.indexOf(p);
+export { PRIORITIES, parsePriority, prioritySeverity, type Priority } from '../schemas/priority.js';
 
 /** Where an item is, and the YAML it came from (to place positions inside its values). */
 export interface ItemOrigin extends SourceLocation {

@@ -15,6 +15,7 @@
 //   schema keeps printed values), where Falco prints numeric fields as numbers.
 import type { Alert } from '../schemas/types.generated.js';
 import { SinkConfigError } from './errors.js';
+import { parsePriority, prioritySeverity } from '../schemas/priority.js';
 
 export type AlertFormat = 'text' | 'json';
 export type TimeFormat = 'iso8601' | 'time';
@@ -28,24 +29,15 @@ export interface FormatOptions {
   includeTags?: boolean;
 }
 
-/** Falco's priorities, most severe first; the index is the syslog severity (RFC 5424). */
-export const PRIORITIES = ['Emergency', 'Alert', 'Critical', 'Error', 'Warning', 'Notice', 'Informational', 'Debug'] as const;
-export type Priority = (typeof PRIORITIES)[number];
-
-const PRIORITY_BY_NAME = new Map<string, Priority>([
-  ...PRIORITIES.map((p) => [p.toLowerCase(), p] as [string, Priority]),
-  ['info', 'Informational'],
-]);
+export { PRIORITIES, type Priority } from '../schemas/priority.js';
 
 /** Falco's spelling of a priority, from any case or `info`; undefined if it is not one. */
-export function normalizePriority(name: string): Priority | undefined {
-  return PRIORITY_BY_NAME.get(name.toLowerCase());
-}
+export const normalizePriority = parsePriority;
 
 /** Syslog severity 0 (emergency) .. 7 (debug) of a priority; an unknown one counts as warning. */
 export function syslogSeverity(priority: string): number {
   const p = normalizePriority(priority);
-  return p === undefined ? 4 : PRIORITIES.indexOf(p);
+  return p === undefined ? 4 : prioritySeverity(p);
 }
 
 const NS_PER_S = 1_000_000_000n;
