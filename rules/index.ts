@@ -9,4 +9,3 @@ export { FIELDS, fieldsAsJson, fieldsAsMarkdown, fieldsAsText, resolveField } fr
 export { LoadContext, readRulesFiles, type RulesText } from './loader.js';
 export { loadRulesInto } from './load.js';
 export { PRIORITIES, parsePriority, type Priority } from './ruleset.js';
-export { formatIso8601, formatTimeOfDay } from './fields/time.js';

@@ -16,9 +16,10 @@
 import type { Alert } from '../schemas/types.generated.js';
 import { SinkConfigError } from './errors.js';
 import { parsePriority, prioritySeverity } from '../schemas/priority.js';
+import { formatTime, rfc3339Nanos, type TimeFormat } from '../schemas/time.js';
 
 export type AlertFormat = 'text' | 'json';
-export type TimeFormat = 'iso8601' | 'time';
+export { formatTime, rfc3339Nanos, type TimeFormat } from '../schemas/time.js';
 
 export interface FormatOptions {
   /** Time in the text line and `output` (default 'iso8601'). */
@@ -38,37 +39,6 @@ export const normalizePriority = parsePriority;
 export function syslogSeverity(priority: string): number {
   const p = normalizePriority(priority);
   return p === undefined ? 4 : prioritySeverity(p);
-}
-
-const NS_PER_S = 1_000_000_000n;
-
-/** Seconds and the ns within them, for any ns timestamp (negative ones included). */
-function split(ns: bigint): { seconds: number; nanos: string } {
-  let seconds = ns / NS_PER_S;
-  let rest = ns % NS_PER_S;
-  if (rest < 0n) {
-    rest += NS_PER_S;
-    seconds -= 1n;
-  }
-  return { seconds: Number(seconds), nanos: rest.toString().padStart(9, '0') };
-}
-
-/** `YYYY-MM-DDTHH:MM:SS` in UTC. */
-function isoSeconds(seconds: number): string {
-  return new Date(seconds * 1000).toISOString().slice(0, 19);
-}
-
-/** RFC 3339 with ns, UTC: `2024-01-01T00:00:00.123456789Z` (the JSON `time`). */
-export function rfc3339Nanos(ns: bigint): string {
-  const { seconds, nanos } = split(ns);
-  return `${isoSeconds(seconds)}.${nanos}Z`;
-}
-
-/** The time as the text line prints it. */
-export function formatTime(ns: bigint, timeFormat: TimeFormat = 'iso8601'): string {
-  const { seconds, nanos } = split(ns);
-  const iso = isoSeconds(seconds);
-  return timeFormat === 'iso8601' ? `${iso}.${nanos}+0000` : `${iso.slice(11)}.${nanos}`;
 }
 
 function priorityName(priority: string): string {

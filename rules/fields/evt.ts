@@ -1,7 +1,7 @@
 // evt.* fields: the event itself (type, direction, result, arguments, time).
 import type { Event } from '../../schemas/types.generated.js';
 import { errnoName } from '../../schemas/errno.js';
-import { formatTimeOfDay, formatIso8601 } from './time.js';
+import { formatTime, rfc3339Nanos } from '../../schemas/time.js';
 import { type FieldDef, type Reader, simple } from './types.js';
 
 const OPEN_TYPES = new Set(['open', 'openat', 'openat2', 'open_by_handle_at', 'creat']);
@@ -66,9 +66,9 @@ export const evtFields: FieldDef[] = [
   simple('evt.cpu', 'int', 'CPU the event was seen on.', (e) => e.cpu),
   simple('evt.source', 'string', 'Event source (syscall).', (e) => e.source),
   simple('evt.hostname', 'string', 'Name of the host the event happened on.', (e) => e.host.name),
-  simple('evt.time', 'string', 'Event time of day, HH:MM:SS.nnnnnnnnn (UTC).', (e) => formatTimeOfDay(e.ts)),
-  simple('evt.time.iso8601', 'string', 'Event time, ISO 8601 with ns (UTC).', (e) => formatIso8601(e.ts)),
-  simple('evt.datetime', 'string', 'Event date and time, ISO 8601 (UTC).', (e) => formatIso8601(e.ts)),
+  simple('evt.time', 'string', 'Event time of day, HH:MM:SS.nnnnnnnnn (UTC).', (e) => formatTime(e.ts, 'time')),
+  simple('evt.time.iso8601', 'string', 'Event time, ISO 8601 with ns (UTC).', (e) => rfc3339Nanos(e.ts)),
+  simple('evt.datetime', 'string', 'Event date and time, ISO 8601 (UTC).', (e) => rfc3339Nanos(e.ts)),
   simple('evt.rawtime', 'abstime', 'Event time, ns since the epoch.', (e) => e.ts),
   simple('evt.rawtime.s', 'uint', 'Seconds part of evt.rawtime.', (e) => Number(e.ts / 1_000_000_000n)),
   simple('evt.rawtime.ns', 'uint', 'Nanoseconds part of evt.rawtime.', (e) => Number(e.ts % 1_000_000_000n)),
