@@ -105,14 +105,19 @@ describe('evaluator workers on Kafka (real broker, real processes)', () => {
     expect(expected.size).toBe(20_000);
     const raw = await readCommitted(brokers, layout.alerts.name, { atLeast: expected.size, quietMs: 3000, timeoutMs: 120_000 });
     const counts = new Map<string, number>();
+    const where = new Map<string, string[]>();
     for (const m of raw) {
       const id = alertId(alertCodec.decode(m.value!));
       counts.set(id, (counts.get(id) ?? 0) + 1);
+      where.set(id, [...(where.get(id) ?? []), `${m.partition}:${m.offset}:${m.index ?? 0}`]);
     }
     const duplicated = [...counts].filter(([, c]) => c > 1);
     const missing = [...expected].filter((id) => !counts.has(id));
     const unexpected = [...counts.keys()].filter((id) => !expected.has(id));
-    expect({ duplicated: duplicated.length, missing: missing.length, unexpected: unexpected.length }).toEqual({ duplicated: 0, missing: 0, unexpected: 0 });
+    // Where the duplicates sit in the alerts topic (partition:offset:index), to tell a replayed
+    // batch from anything else when this fails.
+    const duplicatePositions = JSON.stringify(duplicated.slice(0, 5).map(([id]) => [id, where.get(id)]));
+    expect({ duplicated: duplicated.length, missing: missing.length, unexpected: unexpected.length }, duplicatePositions).toEqual({ duplicated: 0, missing: 0, unexpected: 0 });
     expect(raw.length).toBe(20_000);
 
     // The survivors and the newcomer shut down cleanly on SIGTERM.

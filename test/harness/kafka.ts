@@ -85,19 +85,29 @@ export interface ReadOptions {
 /**
  * Reads a topic from the beginning with read-committed isolation (only committed transactions),
  * in a fresh group, until `atLeast` messages arrived and no more came for `quietMs`. Returns
- * them all: extra messages (duplicates) are returned too, never hidden. Counts bus messages:
- * packed records are unpacked by the bus's own decoder (bus/kafka/framing.ts).
+ * them all: extra messages (duplicates written to the topic) are returned too, never hidden.
+ * What the reader itself receives twice — the same partition, offset and index, when kafkajs
+ * restarts this consumer from its last auto-committed offset — is one message, kept once.
+ * Counts bus messages: packed records are unpacked by the bus's own decoder (bus/kafka/framing.ts).
  */
 export async function readCommitted(brokers: string[], topic: string, o: ReadOptions): Promise<ConsumedMessage[]> {
   const kafka = testKafka(brokers);
   const consumer: Consumer = kafka.consumer({ groupId: `reader-${randomBytes(6).toString('hex')}`, readUncommitted: false, maxWaitTimeInMs: 200 });
   const got: ConsumedMessage[] = [];
+  const positions = new Set<string>();
   let last = Date.now();
   await consumer.connect();
   await consumer.subscribe({ topics: [topic], fromBeginning: true });
   await consumer.run({
     eachBatch: async ({ batch }) => {
-      for (const m of batch.messages) for (const x of recordMessages(batch.topic, batch.partition, m)) got.push(x);
+      for (const m of batch.messages) {
+        for (const x of recordMessages(batch.topic, batch.partition, m)) {
+          const position = `${x.partition}:${x.offset}:${x.index ?? 0}`;
+          if (positions.has(position)) continue;
+          positions.add(position);
+          got.push(x);
+        }
+      }
       if (batch.messages.length > 0) last = Date.now();
     },
   });
