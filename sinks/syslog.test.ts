@@ -38,7 +38,9 @@ interface Received { pri: number; version: string; timestamp: string; host: stri
 
 function received(): Received[] {
   if (!existsSync(out)) return [];
-  return readFileSync(out, 'utf8').split('\n').filter(Boolean).map((line) => {
+  // Only complete lines: rsyslogd may be half-way through writing the last one.
+  const text = readFileSync(out, 'utf8');
+  return text.slice(0, text.lastIndexOf('\n') + 1).split('\n').filter(Boolean).map((line) => {
     const [pri, version, timestamp, host, app, procid, msgid, ...msg] = line.split('|');
     return { pri: Number(pri), version: version!, timestamp: timestamp!, host: host!, app: app!, procid: procid!, msgid: msgid!, msg: msg.join('|').trimStart() };
   });
