@@ -5,7 +5,7 @@
 //   node dist/bench/pipeline-reader.js BROKERS TOPIC FROM_NS
 import { randomBytes } from 'node:crypto';
 import { createInterface } from 'node:readline';
-import { Kafka, logLevel } from 'kafkajs';
+import { Kafka, logLevel } from '../bus/kafka/client.js';
 import { recordMessages } from '../bus/kafka/framing.js';
 import { alertCodec } from '../schemas/codec.js';
 

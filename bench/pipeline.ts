@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
 import { parseArgs } from 'node:util';
-import { Kafka, logLevel } from 'kafkajs';
+import { Kafka, logLevel } from '../bus/kafka/client.js';
 import { pino } from 'pino';
 import type { OutgoingMessage } from '../bus/bus.js';
 import { recordMessages } from '../bus/kafka/framing.js';

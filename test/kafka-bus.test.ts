@@ -1,5 +1,6 @@
 // The Kafka bus on a real broker: publish, transactional consume (outputs and offsets commit
-// together), redelivery after a handler failure, and fencing of a zombie transaction.
+// together), redelivery after a handler failure, fencing of a zombie transaction, and
+// read-committed reads that never show an aborted record.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKafkaBus, type KafkaBus } from '../bus/kafka/index.js';
 import type { Subscription } from '../bus/bus.js';
@@ -105,6 +106,52 @@ describe('Kafka bus (real broker)', () => {
       await zombie.disconnect();
     }
     created.push(input, output);
+  });
+
+  it('never hands aborted records to a read-committed reader, even when the broker lists aborts out of order', async () => {
+    const p = uniquePrefix('bus-aborts');
+    const topic = `${p}.t`;
+    await bus.ensureTopics([{ name: topic, partitions: 1, config: {} }]);
+    const producer = (id: string) => testKafka(brokers).producer({ transactionalId: `${p}.${id}`, idempotent: true, maxInFlightRequests: 1 });
+    const [a, b, c] = [producer('a'), producer('b'), producer('c')];
+    await Promise.all([a, b, c].map((x) => x.connect()));
+    try {
+      // Interleaved in one partition: A opens first, B aborts first, so the broker's aborted list
+      // for a fetch from offset 0 is [B, A]: the order kafkajs' own filter got wrong.
+      const [ta, tb, tc] = [await a.transaction(), await b.transaction(), await c.transaction()];
+      await ta.send({ topic, messages: [{ value: Buffer.from('aborted-a1') }] });
+      await tb.send({ topic, messages: [{ value: Buffer.from('aborted-b1') }] });
+      await tc.send({ topic, messages: [{ value: Buffer.from('committed-c1') }] });
+      await tb.abort();
+      await ta.send({ topic, messages: [{ value: Buffer.from('aborted-a2') }] });
+      await tc.commit();
+      await ta.abort();
+    } finally {
+      await Promise.all([a, b, c].map((x) => x.disconnect()));
+    }
+    await bus.publish(topic, [{ key: 'plain', value: Buffer.from('plain') }]);
+
+    const read = await readCommitted(brokers, topic, { atLeast: 2, quietMs: 1500 });
+    expect(read.map((m) => m.value.toString())).toEqual(['committed-c1', 'plain']);
+
+    // The bus's own consumer (what evaluators and sinks use) reads the same.
+    const seen: string[] = [];
+    const group = `${p}.g`;
+    const sub = await bus.consume({
+      topics: [topic],
+      groupId: group,
+      handler: async (batch) => {
+        seen.push(...batch.messages.map((m) => m.value.toString()));
+        return [];
+      },
+    });
+    try {
+      await waitForZeroLag(() => bus.groupLag(group, topic), 60_000);
+    } finally {
+      await sub.stop();
+    }
+    expect(seen).toEqual(['committed-c1', 'plain']);
+    created.push(topic);
   });
 
   it('recovers when its own producer is fenced by another claimant, with no duplicate output', async () => {

@@ -1,4 +1,5 @@
-import { Partitioners, type PartitionMetadata } from 'kafkajs';
+import type { PartitionMetadata } from 'kafkajs';
+import { Partitioners } from './client.js';
 import { describe, expect, it } from 'vitest';
 import { chunkForProduce } from './chunks.js';
 

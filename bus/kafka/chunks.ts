@@ -3,7 +3,8 @@
 // and a request half-rejected cannot be retried without duplicating the accepted half, so each
 // message's partition is chosen here (kafkajs' default, Java-compatible murmur2 partitioner) and
 // every request carries at most MAX_PARTITION_BYTES per partition.
-import { Partitioners, type Admin, type PartitionMetadata } from 'kafkajs';
+import type { Admin, PartitionMetadata } from 'kafkajs';
+import { Partitioners } from './client.js';
 import type { OutgoingMessage } from '../bus.js';
 import { MAX_PACK_BYTES, PACK_HEADER, PACK_VERSION, pack, packGroups } from './framing.js';
 

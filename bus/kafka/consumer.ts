@@ -12,7 +12,7 @@
 // KIP-447 (fencing by consumer-group generation), so a per-worker id would fence only a restart
 // of the same worker slot, not a zombie whose partition moved to another worker.
 import type { Admin, Consumer, Kafka, KafkaMessage, Producer } from 'kafkajs';
-import { Partitioners } from 'kafkajs';
+import { Partitioners } from './client.js';
 import type { Logger } from 'pino';
 import type { ConsumeOptions, ConsumedMessage, Subscription, SubscriptionHealth } from '../bus.js';
 import { BusError, ProducerFencedError } from '../errors.js';

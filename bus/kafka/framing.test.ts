@@ -1,4 +1,5 @@
-import { Partitioners, type KafkaMessage, type PartitionMetadata } from 'kafkajs';
+import type { KafkaMessage, PartitionMetadata } from 'kafkajs';
+import { Partitioners } from './client.js';
 import { describe, expect, it } from 'vitest';
 import type { OutgoingMessage } from '../bus.js';
 import { packedRequests } from './chunks.js';

@@ -2,7 +2,8 @@
 // transactional exactly-once loop (consumer.ts), create topics from bus/topics.ts specs.
 // Wire format: each partition's share of a publish is packed into few Kafka records (framing.ts
 // has the format); records without the pack header are read as one message each.
-import { Kafka, Partitioners, type Admin, type Producer } from 'kafkajs';
+import type { Admin, Producer } from 'kafkajs';
+import { Kafka, Partitioners } from './client.js';
 import type { Logger } from 'pino';
 import type { Bus, ConsumeOptions, OutgoingMessage, Subscription } from '../bus.js';
 import { BusConfigError, BusError } from '../errors.js';

@@ -1,5 +1,6 @@
 // kafkajs' own log lines, routed into the caller's pino logger (namespace 'bus.kafka').
-import { logLevel, type logCreator } from 'kafkajs';
+import type { logCreator } from 'kafkajs';
+import { logLevel } from './client.js';
 import type { Logger } from 'pino';
 
 export function pinoLogCreator(log: Logger): logCreator {

@@ -1,4 +1,4 @@
-import { CompressionTypes } from 'kafkajs';
+import { CompressionTypes } from './client.js';
 import { describe, expect, it } from 'vitest';
 import { BusConfigError } from '../errors.js';
 import { kafkaClientConfig, validateKafkaOptions } from './options.js';

@@ -2,7 +2,7 @@
 // file at the edge), their validation, and their translation into kafkajs' configuration.
 // Secrets (SASL password, TLS key) stay in memory only; loggers redact them (see REDACT_PATHS).
 import type { KafkaConfig, SASLOptions } from 'kafkajs';
-import { CompressionTypes } from 'kafkajs';
+import { CompressionTypes } from './client.js';
 import type { Logger } from 'pino';
 import { BusConfigError } from '../errors.js';
 import { MAX_PACK_BYTES } from './framing.js';

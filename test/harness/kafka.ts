@@ -8,7 +8,8 @@ import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { Kafka, logLevel, type Consumer } from 'kafkajs';
+import type { Consumer } from 'kafkajs';
+import { Kafka, logLevel } from '../../bus/kafka/client.js';
 import type { ConsumedMessage } from '../../bus/bus.js';
 import { recordMessages } from '../../bus/kafka/framing.js';
 
