@@ -27,28 +27,33 @@ function messages(n: number, tag: string) {
 }
 
 describe('Kafka bus (real broker)', () => {
-  it('publishes a batch and moves it exactly once through a transactional consumer', async () => {
-    const p = uniquePrefix('bus-pipe');
+  it.each(['none', 'gzip'] as const)('publishes a batch and moves it exactly once through a transactional consumer (compression %s)', async (compression) => {
+    const p = uniquePrefix(`bus-pipe-${compression}`);
     const [input, output] = [`${p}.in`, `${p}.out`];
-    await bus.ensureTopics([{ name: input, partitions: 4, config: {} }, { name: output, partitions: 2, config: {} }]);
-    await bus.publish(input, messages(3000, 'm'));
-    let batches = 0;
-    const sub = await bus.consume({
-      topics: [input],
-      groupId: `${p}.g`,
-      handler: async (batch) => {
-        batches++;
-        return [{ topic: output, messages: batch.messages.map((m) => ({ key: m.key, value: Buffer.concat([m.value, Buffer.from('!')]) })) }];
-      },
-    });
-    await waitForZeroLag(() => bus.groupLag(`${p}.g`, input), 60_000);
-    const out = await readCommitted(brokers, output, { atLeast: 3000, quietMs: 1500 });
-    await sub.stop();
-    expect(batches).toBeGreaterThan(0);
-    expect(out.length).toBe(3000);
-    const values = new Set(out.map((m) => m.value!.toString()));
-    expect(values.size).toBe(3000);
-    for (let i = 0; i < 3000; i++) expect(values.has(`m-${i}!`)).toBe(true);
+    const cbus = createKafkaBus({ brokers, clientId: `kafka-bus-test-${compression}`, transactionalIdPrefix: `bus-test-${compression}`, compression });
+    try {
+      await cbus.ensureTopics([{ name: input, partitions: 4, config: {} }, { name: output, partitions: 2, config: {} }]);
+      await cbus.publish(input, messages(3000, 'm'));
+      let batches = 0;
+      const sub = await cbus.consume({
+        topics: [input],
+        groupId: `${p}.g`,
+        handler: async (batch) => {
+          batches++;
+          return [{ topic: output, messages: batch.messages.map((m) => ({ key: m.key, value: Buffer.concat([m.value, Buffer.from('!')]) })) }];
+        },
+      });
+      await waitForZeroLag(() => cbus.groupLag(`${p}.g`, input), 60_000);
+      const out = await readCommitted(brokers, output, { atLeast: 3000, quietMs: 1500 });
+      await sub.stop();
+      expect(batches).toBeGreaterThan(0);
+      expect(out.length).toBe(3000);
+      const values = new Set(out.map((m) => m.value!.toString()));
+      expect(values.size).toBe(3000);
+      for (let i = 0; i < 3000; i++) expect(values.has(`m-${i}!`)).toBe(true);
+    } finally {
+      await cbus.close();
+    }
     created.push(input, output);
   });
 

@@ -1,9 +1,14 @@
 // The one place Saker loads kafkajs. Everything else imports kafkajs' values from here (types
-// may come from 'kafkajs' directly), so that every consumer, in services, tests and benchmarks,
-// reads committed data correctly: kafkajs' own aborted-transaction filter lets aborted records
-// through (read-committed.ts says when and why), and this module replaces that one internal
-// module before kafkajs loads it.
+// may come from 'kafkajs' directly), so that every client, in services, tests and benchmarks:
+//  - reads committed data correctly: kafkajs' own aborted-transaction filter lets aborted
+//    records through (read-committed.ts says when and why), and this module replaces that one
+//    internal module before kafkajs loads it;
+//  - compresses gzip at level 1: kafkajs' codec uses zlib's default (6), which cost the
+//    publisher more than it saved; level 1 is ~2.5x faster here for ~20% larger batches, and
+//    any Kafka client reads it (the wire codec is gzip either way).
 import { createRequire, Module } from 'node:module';
+import { promisify } from 'node:util';
+import { gunzip, gzip } from 'node:zlib';
 import type * as KafkaJs from 'kafkajs';
 import { dropAbortedRecords } from './read-committed.js';
 
@@ -34,6 +39,16 @@ function installReadCommittedFilter(): void {
 
 installReadCommittedFilter();
 const kafkajs = require('kafkajs') as typeof KafkaJs;
+
+const GZIP_LEVEL = 1;
+const gzipAsync = promisify(gzip);
+const gunzipAsync = promisify(gunzip);
+// The codec contract (kafkajs src/protocol/message/compression): compress gets the encoder of
+// the batch's records, decompress the compressed bytes; both run zlib on libuv's thread pool.
+kafkajs.CompressionCodecs[kafkajs.CompressionTypes.GZIP] = () => ({
+  compress: (encoder: { buffer: Buffer }) => gzipAsync(encoder.buffer, { level: GZIP_LEVEL }),
+  decompress: (data: Buffer) => gunzipAsync(data),
+});
 
 export const { Kafka, Partitioners, CompressionTypes, logLevel } = kafkajs;
 export type Kafka = KafkaJs.Kafka;
