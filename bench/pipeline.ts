@@ -3,7 +3,7 @@
 // latency from event time to alert visible to a read-committed consumer at a fixed rate.
 // Also measures the stages alone in this process, to show where the time goes.
 //   node dist/bench/pipeline.js [--events N] [--workers 1,2] [--rate R,...] [--seconds S]
-//                               [--concurrency N] [--compression none|gzip]
+//                               [--concurrency N] [--compression none|gzip] [--pre-encode]
 // CPU seconds are reported beside wall time: on a shared 2-core machine wall time also measures
 // the neighbours, CPU time much less so.
 // Broker: KAFKA_BROKERS if set, else `scripts/kafka start` (a real local broker).
@@ -35,6 +35,7 @@ const { values } = parseArgs({
     seconds: { type: 'string', default: '15' },
     concurrency: { type: 'string' },
     compression: { type: 'string', default: 'none' },
+    'pre-encode': { type: 'boolean', default: false },
   },
 });
 const N = Number(values.events);
@@ -42,6 +43,7 @@ const WORKER_COUNTS = values.workers!.split(',').map(Number).filter((w) => w > 0
 const RATES = values.rate!.split(',').map(Number).filter((r) => r > 0);
 const SECONDS = Number(values.seconds);
 const COMPRESSION = values.compression === 'gzip' ? 'gzip' : 'none';
+const PRE_ENCODE = values['pre-encode'] === true;
 
 /** Topics this run made; deleted at the end (by a fresh client: kafkajs keeps refreshing used topics). */
 const created: string[] = [];
@@ -223,10 +225,25 @@ async function latency(list: string[], bus: KafkaBus, RATE: number): Promise<voi
   created.push(layout.events.name, layout.alerts.name, layout.deadLetter.name);
   const ws = await startWorkers(list, layout, prefix, 1);
   const warmupMs = 3000;
-  const start = Date.now();
-  const probe = await startProbe(list, layout.alerts.name, BigInt(start + warmupMs) * 1_000_000n);
-  const end = Date.now() + warmupMs + SECONDS * 1000;
-  const begin = Date.now();
+  const eventTime = (begin: number, i: number): bigint => BigInt(Math.floor(begin + (i * 1000) / RATE)) * 1_000_000n;
+  // --pre-encode: every event is built and Avro-encoded before the clock starts, for a planned
+  // start time, so the publisher only publishes. On a fleet the collector encodes on the
+  // monitored host; this shows the evaluator host's share of the latency.
+  let begin = Date.now();
+  let encoded: OutgoingMessage[] | null = null;
+  if (PRE_ENCODE) {
+    const total = Math.ceil((RATE * (warmupMs + SECONDS * 1000)) / 1000);
+    begin = Date.now() + Math.ceil(total / 100) + 2000; // encoding runs at >100,000 events/s here
+    encoded = new Array<OutgoingMessage>(total);
+    for (let i = 0; i < total; i++) {
+      const e = pipelineEvent(i, eventTime(begin, i));
+      encoded[i] = { key: pipelineKey(e), value: eventCodec.encode(e) };
+    }
+  }
+  const probe = await startProbe(list, layout.alerts.name, BigInt(begin + warmupMs) * 1_000_000n);
+  while (Date.now() < begin) await new Promise((r) => setTimeout(r, 5));
+  if (!PRE_ENCODE) begin = Date.now();
+  const end = begin + warmupMs + SECONDS * 1000;
   let sent = 0;
   while (Date.now() < end) {
     // Publish what is due, in slices of at most 50 ms worth. Each event's time is when it was due
@@ -234,13 +251,18 @@ async function latency(list: string[], bus: KafkaBus, RATE: number): Promise<voi
     // a lower offered rate with flattering event times.
     const due = Math.min(Math.ceil(RATE / 20), Math.floor(((Date.now() - begin) / 1000) * RATE) - sent);
     if (due > 0) {
-      const msgs: OutgoingMessage[] = new Array(due);
-      for (let k = 0; k < due; k++) {
-        const e = pipelineEvent(sent + k, BigInt(Math.floor(begin + ((sent + k) * 1000) / RATE)) * 1_000_000n);
-        msgs[k] = { key: pipelineKey(e), value: eventCodec.encode(e) };
+      let msgs: OutgoingMessage[];
+      if (encoded) {
+        msgs = encoded.slice(sent, sent + due);
+      } else {
+        msgs = new Array(due);
+        for (let k = 0; k < due; k++) {
+          const e = pipelineEvent(sent + k, eventTime(begin, sent + k));
+          msgs[k] = { key: pipelineKey(e), value: eventCodec.encode(e) };
+        }
       }
       await bus.publish(layout.events.name, msgs);
-      sent += due;
+      sent += msgs.length;
     } else {
       await new Promise((r) => setTimeout(r, 2));
     }
@@ -250,7 +272,7 @@ async function latency(list: string[], bus: KafkaBus, RATE: number): Promise<voi
   await new Promise((r) => setTimeout(r, 1000));
   const r = await probe.stop();
   for (const w of ws) await stopWorker(w);
-  console.log(`\nLatency, 1 evaluator process, ${fmt(RATE)} events/s offered for ${SECONDS} s (after ${warmupMs / 1000} s warm-up):`);
+  console.log(`\nLatency, 1 evaluator process, ${fmt(RATE)} events/s offered for ${SECONDS} s (after ${warmupMs / 1000} s warm-up)${PRE_ENCODE ? ', events encoded beforehand' : ''}:`);
   line('rate achieved by the publisher', `${fmt(achieved)} events/s`);
   line('alerts measured (separate reader process)', `${fmt(r.count)}`);
   line('event time -> alert committed, p50 / p90 / p99 / max', `${r.p50} / ${r.p90} / ${r.p99} / ${r.max} ms`);
