@@ -44,7 +44,7 @@ export interface LiveSource {
   syscalls: number;
   /** The event types that become events (the rest only update the state). */
   eventTypes: ReadonlySet<string> | 'all';
-  /** Records the kernel dropped, read when the source was stopped. */
+  /** Records the kernel dropped (final once the source has stopped). */
   readonly dropped: number;
   /** Ends the source (the probe's iteration) on SIGINT/SIGTERM or after the settings' seconds. */
   stopOnSignalOrTimeout(): void;
@@ -62,25 +62,19 @@ export async function openLiveSource(ruleTypes: ReadonlySet<string> | 'all', set
   const containers = await openContainerMetadata({ sockets: settings.containerSockets, logger });
   containers.attach(state);
 
-  let dropped = 0;
   let disarm = (): void => undefined;
   const stop = (): void => {
     disarm();
-    // The counters are read before closing (closing ends the iteration), and the reader gets a
-    // moment to deliver what is still in the ring before the probe detaches.
-    try {
-      dropped = probe.stats().dropped;
-    } catch {
-      // already closed
-    }
-    setTimeout(() => void probe.close(), 200);
+    // Closing detaches the programs and hands the iteration what is still in the ring; the
+    // iteration then ends and the command finishes its pipeline.
+    void probe.close();
   };
   return {
     host: sys.host, state, probe, syscalls: selection.syscalls.length,
     // procexit keeps the process table current whatever the rules ask for.
     eventTypes: ruleTypes === 'all' ? 'all' : new Set([...ruleTypes, 'procexit']),
     get dropped() {
-      return dropped;
+      return probe.stats().dropped;
     },
     stopOnSignalOrTimeout() {
       const timer = settings.seconds === null ? null : setTimeout(stop, settings.seconds * 1000);

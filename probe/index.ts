@@ -60,12 +60,17 @@ export interface Probe extends AsyncIterable<RawRecord[]> {
   readonly missing: readonly string[];
   /** Packed batches instead of decoded records (decode with decodeBatch). */
   packedBatches(): AsyncIterable<PackedBatch>;
+  /** Counters; after close(), the final ones. */
   stats(): ProbeStats;
-  /** Detaches everything and ends the iteration. Idempotent. */
+  /**
+   * Detaches the programs, then hands every record still in the kernel ring or a partial batch
+   * to the iteration, which ends after them: closing loses nothing that was captured. Idempotent.
+   */
   close(): Promise<void>;
 }
 
 const MiB = 1 << 20;
+const FINISH_TIMEOUT_MS = 10_000;
 
 interface Resolved { ringBytes: number; wakeupBytes: number; batchBytes: number; maxPending: number; flushMs: number; syscalls: string[] }
 
@@ -95,7 +100,10 @@ export async function openProbe(options: ProbeOptions): Promise<Probe> {
   const addon = loadAddon();
   // Batches arrive on later ticks (through a thread-safe function), after `probe` is assigned.
   let probe: LiveProbe | undefined;
-  const onBatch = (buf: Buffer, count: number, bootToEpochNs: bigint): void => probe?.push({ buf, count, bootToEpochNs });
+  const onBatch = (buf: Buffer | null, count?: number, bootToEpochNs?: bigint): void => {
+    if (buf === null) probe?.end();
+    else probe?.push({ buf, count: count!, bootToEpochNs: bootToEpochNs! });
+  };
   let native: NativeProbe;
   try {
     native = new addon.NativeProbe(
@@ -119,7 +127,11 @@ export async function openProbe(options: ProbeOptions): Promise<Probe> {
 }
 
 class LiveProbe implements Probe {
-  private closed = false;
+  private closing: Promise<void> | null = null;
+  /** The reader delivered its last batch (after finish) or the probe was torn down. */
+  private ended = false;
+  private onEnd: (() => void) | undefined;
+  private finalStats: ProbeStats | undefined;
   private iterating = false;
   private readonly queue: PackedBatch[] = [];
   private wake: (() => void) | undefined;
@@ -132,8 +144,14 @@ class LiveProbe implements Probe {
   ) {}
 
   push(b: PackedBatch): void {
-    if (this.closed) return;
+    if (this.ended) return;
     this.queue.push(b);
+    this.signal();
+  }
+
+  end(): void {
+    this.ended = true;
+    this.onEnd?.();
     this.signal();
   }
 
@@ -151,11 +169,11 @@ class LiveProbe implements Probe {
         const b = this.queue.shift();
         if (b) {
           // Taken by the consumer: the reader thread may fill another batch.
-          if (!this.closed) this.native.ack(1);
+          if (!this.ended) this.native.ack(1);
           yield b;
           continue;
         }
-        if (this.closed) return;
+        if (this.ended) return;
         await new Promise<void>((resolve) => { this.wake = resolve; });
       }
     } finally {
@@ -168,7 +186,7 @@ class LiveProbe implements Probe {
   }
 
   stats(): ProbeStats {
-    if (this.closed) throw new ProbeError('the probe is closed');
+    if (this.finalStats) return this.finalStats;
     const n = this.native.stats();
     let emitted = 0, dropped = 0, readFail = 0;
     for (const c of n.perCpu) { emitted += c.emitted; dropped += c.ringFull; readFail += c.readFail; }
@@ -178,12 +196,29 @@ class LiveProbe implements Probe {
     };
   }
 
-  async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
+  close(): Promise<void> {
+    this.closing ??= this.finish();
+    return this.closing;
+  }
+
+  private async finish(): Promise<void> {
+    const ended = new Promise<void>((resolve) => {
+      this.onEnd = resolve;
+    });
+    this.native.finish();
+    // The reader needs one drain of at most the ring's size; the bound only guards a stuck thread.
+    let timer: NodeJS.Timeout | undefined;
+    const stuck = new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(true), FINISH_TIMEOUT_MS);
+    });
+    if (await Promise.race([ended.then(() => false), stuck])) {
+      this.log.error({ timeoutMs: FINISH_TIMEOUT_MS }, 'the ring reader did not finish; records still in the ring are lost');
+    }
+    clearTimeout(timer);
+    this.finalStats = this.stats();
     this.native.close();
-    this.queue.length = 0;
-    this.log.info('probe detached');
+    this.ended = true;
+    this.log.info({ delivered: this.finalStats.delivered, dropped: this.finalStats.dropped }, 'probe detached');
     this.signal();
   }
 }

@@ -29,11 +29,14 @@ export interface NativeOptions {
   procExit: boolean;
 }
 
-export type OnBatch = (buf: Buffer, count: number, bootToEpochNs: bigint) => void;
+/** A batch, or `null` once after finish(): every record has been delivered. */
+export type OnBatch = (buf: Buffer | null, count?: number, bootToEpochNs?: bigint) => void;
 
 export interface NativeProbe {
   stats(): NativeStats;
   ack(n: number): void;
+  /** Detaches the programs; the reader delivers what is left in the ring, then onBatch(null). */
+  finish(): void;
   close(): void;
   /** Tracepoint names (sys_exit_x, sys_enter_x, sched_process_exit) this kernel does not have. */
   missing(): string[];

@@ -60,10 +60,12 @@ class Probe : public Napi::ObjectWrap<Probe> {
   static Napi::Function Define(Napi::Env env) {
     return DefineClass(env, "NativeProbe",
                        {InstanceMethod("stats", &Probe::Stats), InstanceMethod("ack", &Probe::Ack),
-                        InstanceMethod("close", &Probe::Close), InstanceMethod("missing", &Probe::Missing)});
+                        InstanceMethod("finish", &Probe::Finish), InstanceMethod("close", &Probe::Close),
+                        InstanceMethod("missing", &Probe::Missing)});
   }
 
-  // new NativeProbe(options, onBatch(buffer, count, bootToEpochNs))
+  // new NativeProbe(options, onBatch(buffer, count, bootToEpochNs)); after finish(), one last
+  // onBatch(null) says every record has been delivered.
   explicit Probe(const Napi::CallbackInfo &info) : Napi::ObjectWrap<Probe>(info) {
     Napi::Env env = info.Env();
     Napi::Object o = info[0].As<Napi::Object>();
@@ -153,6 +155,10 @@ class Probe : public Napi::ObjectWrap<Probe> {
     napi_status s = tsfn_.NonBlockingCall(b, [](Napi::Env env, Napi::Function fn, Batch *b) {
       if (env == nullptr || fn.IsEmpty()) {
         FreeBatch(b);
+        return;
+      }
+      if (b == nullptr) {  // the end, after finish()
+        fn.Call({env.Null()});
         return;
       }
       Napi::Buffer<uint8_t> buf = Napi::Buffer<uint8_t>::New(
@@ -245,6 +251,14 @@ class Probe : public Napi::ObjectWrap<Probe> {
     Napi::Array a = Napi::Array::New(info.Env(), missing_.size());
     for (size_t i = 0; i < missing_.size(); i++) a.Set(i, Napi::String::New(info.Env(), missing_[i]));
     return a;
+  }
+
+  // Detaches every program (no record is produced after this returns), then lets the reader
+  // deliver what is left in the ring and the end marker. close() releases the rest.
+  Napi::Value Finish(const Napi::CallbackInfo &info) {
+    DestroyLinks();
+    if (reader_) reader_->Finish();
+    return info.Env().Undefined();
   }
 
   Napi::Value Close(const Napi::CallbackInfo &info) {

@@ -70,6 +70,14 @@ void Reader::Stop() {
   cur_ = nullptr;
 }
 
+void Reader::Finish() {
+  {
+    std::lock_guard<std::mutex> lk(mu_);
+    finishing_.store(true);
+  }
+  cv_.notify_all();
+}
+
 void Reader::Ack(uint32_t n) {
   std::lock_guard<std::mutex> lk(mu_);
   uint32_t p = pending_.load();
@@ -119,7 +127,8 @@ void Reader::Drain() {
     uint64_t prod = __atomic_load_n(producerPos, __ATOMIC_ACQUIRE);
     if (cons >= prod) break;
     while (cons < prod) {
-      if (pending_.load(std::memory_order_relaxed) >= maxPending_) goto out;  // back-pressure
+      if (pending_.load(std::memory_order_relaxed) >= maxPending_ && !finishing_.load(std::memory_order_relaxed))
+        goto out;  // back-pressure (not when finishing: what is left is bounded by the ring)
       const uint32_t *hdr = reinterpret_cast<const uint32_t *>(data + (cons & mask));
       uint32_t len = __atomic_load_n(hdr, __ATOMIC_ACQUIRE);
       if (len & kBusy) goto out;  // still being written: next drain
@@ -149,9 +158,16 @@ void Reader::Loop() {
   while (!stop_.load()) {
     {
       std::unique_lock<std::mutex> lk(mu_);
-      cv_.wait(lk, [this] { return stop_.load() || pending_ < maxPending_; });
+      cv_.wait(lk, [this] { return stop_.load() || finishing_.load() || pending_ < maxPending_; });
     }
     if (stop_.load()) break;
+    if (finishing_.load()) {
+      // The programs are detached, so nothing is being written: one drain takes all that is left.
+      Drain();
+      Flush();
+      deliver_(nullptr);
+      return;
+    }
     epoll_wait(epfd_, &ev, 1, flushMs_);
     Drain();
     if (pending_.load() < maxPending_) Flush();

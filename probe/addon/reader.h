@@ -4,6 +4,8 @@
 // threshold, so the thread waits on an edge-triggered epoll with a `flushMs` timeout.
 // Back-pressure: at most `maxPending` batches may be out (delivered, not yet acked); past that
 // the thread stops draining, the ring fills and the kernel counts the drops.
+// Finish (after the programs are detached): the thread drains what is left in the ring without
+// back-pressure (bounded by the ring's size), delivers it, then delivers nullptr (the end) and exits.
 // The ring is read through its own mmap (not libbpf's ring_buffer, which publishes the consumer
 // position after every record): the position is published once per drain or every quarter
 // ring, so the producers on other CPUs do not miss on its cache line for each record.
@@ -34,7 +36,8 @@ class Reader {
          std::function<void(Batch *)> deliver);
   ~Reader();
   void Start();
-  void Stop();  // joins the thread; the current partial batch is freed
+  void Finish();  // drain the rest, deliver it and then nullptr; the thread exits by itself
+  void Stop();    // joins the thread; the current partial batch is freed
   void Ack(uint32_t n);
   uint64_t Delivered() const { return delivered_.load(std::memory_order_relaxed); }
   uint64_t Batches() const { return batches_.load(std::memory_order_relaxed); }
@@ -58,6 +61,7 @@ class Reader {
   Batch *cur_ = nullptr;
   std::thread thread_;
   std::atomic<bool> stop_{false};
+  std::atomic<bool> finishing_{false};
   std::atomic<uint64_t> delivered_{0};
   std::atomic<uint64_t> batches_{0};
   std::mutex mu_;
