@@ -1,17 +1,20 @@
-// Container metadata on the real kernel (root): a shell moves itself into a cgroup laid out like
-// Docker's (cgroup v2 `docker-<id>.scope`), the probe reports that cgroup, the collector asks a
-// runtime socket about the id, and the container's later events carry name, image, privileged
-// and mounts; a program started as pid 1 of a new pid namespace there (a container start) then
-// fires the default container rules. No engine runs here: a real HTTP server on a unix socket
-// answers the Engine API (collector/containers/fake-engine.test-helper.ts).
-import { spawn } from 'node:child_process';
+// Container metadata on the real kernel with a real container runtime (root): podman (Debian's,
+// with runc: crun refuses this machine's hybrid cgroup layout) runs a privileged container with
+// its API socket and the host's /etc bind-mounted, from an image imported from a busybox rootfs
+// (no registry is
+// reachable). The probe reports the container's cgroup, the collector asks podman's Docker-
+// compatible API service about the id, and the container's later events carry its name, image,
+// privileged flag and mounts; a program started as pid 1 of a new pid namespace inside it (a
+// container start) then fires the default container rules.
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, rmdirSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultRuleFiles } from '../cli/paths.js';
 import { openContainerMetadata, type ContainerMetadata } from '../collector/containers/metadata.js';
-import { startFakeEngine, type FakeEngine } from '../collector/containers/fake-engine.test-helper.js';
 import { runCollector, type CollectorStats } from '../collector/service.js';
 import { bootstrapState } from '../collector/sources/bootstrap.js';
 import { readSystemFiles } from '../collector/sources/system-files.js';
@@ -20,86 +23,109 @@ import { requireRoot, sleep } from '../probe/test-support.js';
 import { createEngine } from '../rules/index.js';
 import type { Event } from '../schemas/types.generated.js';
 
+const run = promisify(execFile);
 const TYPES = ['execve', 'openat', 'procexit'];
-const ID = randomBytes(32).toString('hex');
+const TAG = randomBytes(4).toString('hex');
+const IMAGE = `localhost/saker-live:${TAG}`;
+const NAME = `saker-live-${TAG}`;
+// This machine: runc (crun rejects hybrid cgroups), and limits podman may set without privilege.
+const RUN_FLAGS = ['--runtime', 'runc', 'run', '--rm', '--network', 'none', '--ulimit', 'nofile=1024:1024', '--ulimit', 'nproc=1024:1024'];
 
-describe('live: container metadata from a runtime socket', () => {
+function requireTools(): void {
+  const missing = ['/usr/bin/podman', '/usr/sbin/runc', '/bin/busybox'].filter((p) => !existsSync(p));
+  if (missing.length > 0) throw new Error(`missing ${missing.join(', ')}: scripts/setup-debian installs podman, runc and busybox-static`);
+}
+
+/** A one-binary image: busybox (static) and its applets, imported without a registry. */
+async function importImage(dir: string): Promise<void> {
+  const root = join(dir, 'rootfs');
+  mkdirSync(join(root, 'bin'), { recursive: true });
+  mkdirSync(join(root, 'etc'));
+  copyFileSync('/bin/busybox', join(root, 'bin/busybox'));
+  for (const applet of ['sh', 'cat', 'sleep', 'unshare']) symlinkSync('busybox', join(root, 'bin', applet));
+  writeFileSync(join(root, 'etc/passwd'), 'root:x:0:0:root:/root:/bin/sh\n');
+  await run('tar', ['-C', root, '-cf', join(dir, 'rootfs.tar'), '.']);
+  await run('podman', ['import', join(dir, 'rootfs.tar'), IMAGE], { timeout: 120_000 });
+}
+
+async function startApiService(socket: string): Promise<ChildProcess> {
+  const service = spawn('podman', ['system', 'service', '--time=0', `unix://${socket}`], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  service.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  for (const deadline = Date.now() + 30_000; !existsSync(socket); await sleep(50)) {
+    if (service.exitCode !== null || Date.now() > deadline) throw new Error(`podman system service did not listen on ${socket}: ${stderr}`);
+  }
+  return service;
+}
+
+describe('live: container metadata from a real runtime (podman)', () => {
+  let dir: string;
+  let socket: string;
+  let service: ChildProcess | undefined;
   let probe: Probe;
   let done: Promise<CollectorStats>;
-  let engine: FakeEngine;
   let meta: ContainerMetadata;
-  let cgroupDir: string;
   const events: Event[] = [];
 
   beforeAll(async () => {
     requireRoot();
-    const v2 = readFileSync('/proc/mounts', 'utf8').split('\n').map((l) => l.split(' ')).find((m) => m[2] === 'cgroup2')?.[1];
-    if (v2 === undefined) throw new Error('no cgroup2 mount in /proc/mounts: cannot lay out a container cgroup');
-    cgroupDir = join(v2, `docker-${ID}.scope`);
-    mkdirSync(cgroupDir);
-    engine = await startFakeEngine({
-      [ID]: { kind: 'inspect', name: 'live-runner', image: 'gitlab/gitlab-runner:v17.0.0', privileged: true, mounts: [
-        { Type: 'bind', Source: '/var/run/docker.sock', Destination: '/var/run/docker.sock', Mode: '', RW: true, Propagation: 'rprivate' },
-      ] },
-    });
+    requireTools();
+    dir = mkdtempSync(join(tmpdir(), 'saker-podman-'));
+    socket = join(dir, 'podman.sock');
+    await importImage(dir);
+    service = await startApiService(socket);
     const sys = readSystemFiles();
     const { state } = bootstrapState({ users: sys.users, groups: sys.groups });
     probe = await openProbe({ syscalls: selectSyscalls(TYPES).syscalls, flushMs: 5 });
-    meta = await openContainerMetadata({ sockets: [engine.socket] });
+    meta = await openContainerMetadata({ sockets: [socket] });
     meta.attach(state);
     done = runCollector({
       source: probe, host: sys.host, state, eventTypes: new Set(TYPES),
-      onEvents: (batch) => { for (const e of batch) if (e.container.id === ID.slice(0, 12)) events.push(e); },
+      onEvents: (batch) => { for (const e of batch) if (e.container.id !== 'host') events.push(e); },
     });
-  });
+  }, 180_000);
 
   afterAll(async () => {
     await probe?.close();
     await done;
     meta?.close();
-    await engine?.close();
-    for (let i = 0; cgroupDir && i < 50; i++) {
-      try {
-        rmdirSync(cgroupDir);
-        break;
-      } catch {
-        await sleep(100); // its last processes are still exiting
-      }
-    }
+    service?.kill('SIGTERM');
+    await run('podman', ['rmi', '--force', IMAGE]).catch(() => undefined);
+    if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  it('later events of the container carry its metadata; its pid-1 start fires the container rules', async () => {
+  it("a privileged container's later events carry its metadata; a pid-1 start inside it fires the container rules", async () => {
+    const cidFile = join(dir, 'cid');
     const script = [
-      `echo $$ > ${cgroupDir}/cgroup.procs`,
-      'cat /etc/hostname >/dev/null', // the container's first events: the lookup starts here
+      'cat /etc/passwd >/dev/null', // the container's first events: the lookup starts here
       'sleep 1',
-      'cat /etc/hostname >/dev/null',
-      'unshare --pid --fork /bin/sh -c "cat /etc/hostname >/dev/null"',
+      'cat /etc/passwd >/dev/null',
+      'unshare -p -f /bin/sh -c "cat /etc/passwd >/dev/null"',
     ].join(' && ');
-    const shell = await new Promise<number>((resolve, reject) => {
-      const c = spawn('/bin/sh', ['-c', script], { stdio: 'ignore' });
-      c.on('error', reject);
-      c.on('exit', (code) => (code === 0 ? resolve(c.pid!) : reject(new Error(`sh exited ${code}`))));
-    });
-    const deadline = Date.now() + 30_000;
-    const isPid1Start = (e: Event): boolean => e.type === 'execve' && e.res === 0 && e.proc.vpid === 1;
-    const catsNow = (): Event[] => events.filter((e) => e.type === 'openat' && e.fd?.name === '/etc/hostname' && e.proc.name === 'cat');
-    // The shell has exited: wait for the collector to deliver its last records.
-    while ((!events.some(isPid1Start) || catsNow().length < 3) && Date.now() < deadline) await sleep(25);
-    const cats = catsNow();
-    expect(cats.length, `events of container ${ID.slice(0, 12)} from shell ${shell}`).toBeGreaterThanOrEqual(3);
-    const want = {
-      id: ID.slice(0, 12), name: 'live-runner', image: 'gitlab/gitlab-runner:v17.0.0', privileged: true,
-      mounts: [{ source: '/var/run/docker.sock', dest: '/var/run/docker.sock', mode: '', rdwr: true, propagation: 'rprivate' }],
-    };
-    expect(cats[1]!.container).toEqual(want);
-    expect(cats[2]!.container).toEqual(want);
-    expect(meta.stats()).toMatchObject({ lookups: 1, found: 1 });
+    await run('podman', [...RUN_FLAGS, '--privileged', '--name', NAME, '--cidfile', cidFile, '-v', `${socket}:/var/run/docker.sock`, '-v', '/etc:/host/etc:ro', IMAGE, '/bin/sh', '-c', script], { timeout: 120_000 });
+    const id = readFileSync(cidFile, 'utf8').trim().slice(0, 12);
+    expect(id).toMatch(/^[0-9a-f]{12}$/);
 
-    const start = events.find(isPid1Start);
+    const mine = (): Event[] => events.filter((e) => e.container.id === id);
+    // busybox's shell runs its applets through /proc/self/exe, so they are named `exe` (as the
+    // kernel's comm says): the `unshare` below is the `exe` parent of the second pid-1 shell.
+    const isPid1Start = (e: Event): boolean => e.type === 'execve' && e.res === 0 && e.proc.vpid === 1 && e.proc.name === 'sh' && e.ancestors[0]?.name === 'exe';
+    const cats = (): Event[] => mine().filter((e) => e.type === 'openat' && e.fd?.name === '/etc/passwd' && e.proc.name === 'exe');
+    // The container has exited: wait for the collector to deliver its last records.
+    for (const deadline = Date.now() + 30_000; (!mine().some(isPid1Start) || cats().length < 3) && Date.now() < deadline;) await sleep(25);
+    expect(cats().length, `events of container ${id}`).toBeGreaterThanOrEqual(3);
+    const later = cats()[1]!.container;
+    expect(later).toMatchObject({ id, name: NAME, image: IMAGE, privileged: true });
+    expect(later.mounts).toContainEqual(expect.objectContaining({ source: socket, dest: '/var/run/docker.sock', rdwr: true }));
+    expect(later.mounts).toContainEqual(expect.objectContaining({ source: '/etc', dest: '/host/etc', rdwr: false }));
+    expect(cats()[2]!.container).toEqual(later);
+    expect(meta.stats()).toMatchObject({ found: 1 });
+
+    const start = mine().find(isPid1Start);
     expect(start, 'an exec as pid 1 of the new pid namespace').toBeDefined();
+    expect(start!.container).toEqual(later);
     const fired = createEngine({ files: defaultRuleFiles(), match: 'all' }).judge(start!).map((a) => a.rule);
     expect(fired).toContain('Privileged container started');
     expect(fired).toContain('Container with a sensitive mount started');
-  });
+  }, 180_000);
 });
