@@ -1,11 +1,11 @@
-// Container metadata on the real kernel with a real container runtime (root): podman (Debian's,
-// with runc: crun refuses this machine's hybrid cgroup layout) runs a privileged container with
-// its API socket and the host's /etc bind-mounted, from an image imported from a busybox rootfs
-// (no registry is
-// reachable). The probe reports the container's cgroup, the collector asks podman's Docker-
-// compatible API service about the id, and the container's later events carry its name, image,
-// privileged flag and mounts; a program started as pid 1 of a new pid namespace inside it (a
-// container start) then fires the default container rules.
+// Container metadata on the real kernel with real container runtimes (root): podman (Debian's,
+// with runc: crun refuses this machine's hybrid cgroup layout) and a private containerd (ctr)
+// each run a privileged container with the host's /etc bind-mounted, from an image imported from
+// a busybox rootfs (no registry is reachable). The probe reports the container's cgroup, the
+// collector asks podman's Docker-compatible API service or containerd's gRPC API about the id,
+// and the container's later events carry its name, image, privileged flag and mounts; a program
+// started as pid 1 of a new pid namespace inside it (a container start) then fires the default
+// container rules.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -32,8 +32,8 @@ const NAME = `saker-live-${TAG}`;
 const RUN_FLAGS = ['--runtime', 'runc', 'run', '--rm', '--network', 'none', '--ulimit', 'nofile=1024:1024', '--ulimit', 'nproc=1024:1024'];
 
 function requireTools(): void {
-  const missing = ['/usr/bin/podman', '/usr/sbin/runc', '/bin/busybox'].filter((p) => !existsSync(p));
-  if (missing.length > 0) throw new Error(`missing ${missing.join(', ')}: scripts/setup-debian installs podman, runc and busybox-static`);
+  const missing = ['/usr/bin/podman', '/usr/sbin/runc', '/bin/busybox', '/usr/bin/containerd', '/usr/bin/ctr'].filter((p) => !existsSync(p));
+  if (missing.length > 0) throw new Error(`missing ${missing.join(', ')}: scripts/setup-debian installs podman, runc, containerd and busybox-static`);
 }
 
 /** A one-binary image: busybox (static) and its applets, imported without a registry. */
@@ -48,20 +48,36 @@ async function importImage(dir: string): Promise<void> {
   await run('podman', ['import', join(dir, 'rootfs.tar'), IMAGE], { timeout: 120_000 });
 }
 
-async function startApiService(socket: string): Promise<ChildProcess> {
-  const service = spawn('podman', ['system', 'service', '--time=0', `unix://${socket}`], { stdio: ['ignore', 'ignore', 'pipe'] });
+/** Starts a daemon and waits for its socket; its stderr is kept for the failure message. */
+async function startDaemon(what: string, argv: string[], socket: string): Promise<ChildProcess> {
+  const daemon = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
-  service.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  daemon.stderr!.on('data', (d: Buffer) => {
+    stderr = (stderr + d.toString()).slice(-4000);
+  });
   for (const deadline = Date.now() + 30_000; !existsSync(socket); await sleep(50)) {
-    if (service.exitCode !== null || Date.now() > deadline) throw new Error(`podman system service did not listen on ${socket}: ${stderr}`);
+    if (daemon.exitCode !== null || Date.now() > deadline) throw new Error(`${what} did not listen on ${socket}: ${stderr}`);
   }
-  return service;
+  return daemon;
+}
+
+/** A containerd of its own (state, snapshots and sockets in `dir`), without the CRI plugin. */
+async function startContainerd(dir: string): Promise<ChildProcess> {
+  const config = join(dir, 'containerd.toml');
+  writeFileSync(config, [
+    'version = 2', `root = "${dir}/containerd-root"`, `state = "${dir}/containerd-state"`,
+    'disabled_plugins = ["io.containerd.grpc.v1.cri"]',
+    '[grpc]', `  address = "${dir}/containerd.sock"`, '[ttrpc]', `  address = "${dir}/containerd.sock.ttrpc"`,
+  ].join('\n'));
+  return startDaemon('containerd', ['containerd', '-c', config], join(dir, 'containerd.sock'));
 }
 
 describe('live: container metadata from a real runtime (podman)', () => {
   let dir: string;
   let socket: string;
   let service: ChildProcess | undefined;
+  let containerd: ChildProcess | undefined;
+  let ctrSocket: string;
   let probe: Probe;
   let done: Promise<CollectorStats>;
   let meta: ContainerMetadata;
@@ -73,11 +89,16 @@ describe('live: container metadata from a real runtime (podman)', () => {
     dir = mkdtempSync(join(tmpdir(), 'saker-podman-'));
     socket = join(dir, 'podman.sock');
     await importImage(dir);
-    service = await startApiService(socket);
+    service = await startDaemon('podman system service', ['podman', 'system', 'service', '--time=0', `unix://${socket}`], socket);
+    containerd = await startContainerd(dir);
+    ctrSocket = join(dir, 'containerd.sock');
+    // The same image in containerd: podman writes it as an OCI archive, ctr imports it.
+    await run('podman', ['save', '--format', 'oci-archive', '-o', join(dir, 'image.tar'), IMAGE], { timeout: 120_000 });
+    await run('ctr', ['--address', ctrSocket, 'images', 'import', join(dir, 'image.tar')], { timeout: 120_000 });
     const sys = readSystemFiles();
     const { state } = bootstrapState({ users: sys.users, groups: sys.groups });
     probe = await openProbe({ syscalls: selectSyscalls(TYPES).syscalls, flushMs: 5 });
-    meta = await openContainerMetadata({ sockets: [socket] });
+    meta = await openContainerMetadata({ sockets: [socket, ctrSocket] });
     meta.attach(state);
     done = runCollector({
       source: probe, host: sys.host, state, eventTypes: new Set(TYPES),
@@ -90,36 +111,34 @@ describe('live: container metadata from a real runtime (podman)', () => {
     await done;
     meta?.close();
     service?.kill('SIGTERM');
+    containerd?.kill('SIGTERM');
+    if (containerd && containerd.exitCode === null) await new Promise((r) => containerd!.once('exit', r));
     await run('podman', ['rmi', '--force', IMAGE]).catch(() => undefined);
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  it("a privileged container's later events carry its metadata; a pid-1 start inside it fires the container rules", async () => {
-    const cidFile = join(dir, 'cid');
-    const script = [
-      'cat /etc/passwd >/dev/null', // the container's first events: the lookup starts here
-      'sleep 1',
-      'cat /etc/passwd >/dev/null',
-      'unshare -p -f /bin/sh -c "cat /etc/passwd >/dev/null"',
-    ].join(' && ');
-    await run('podman', [...RUN_FLAGS, '--privileged', '--name', NAME, '--cidfile', cidFile, '-v', `${socket}:/var/run/docker.sock`, '-v', '/etc:/host/etc:ro', IMAGE, '/bin/sh', '-c', script], { timeout: 120_000 });
-    const id = readFileSync(cidFile, 'utf8').trim().slice(0, 12);
-    expect(id).toMatch(/^[0-9a-f]{12}$/);
+  // Each container runs the same script; its first `cat` starts the metadata lookup.
+  const SCRIPT = [
+    'cat /etc/passwd >/dev/null',
+    'sleep 1',
+    'cat /etc/passwd >/dev/null',
+    'unshare -p -f /bin/sh -c "cat /etc/passwd >/dev/null"',
+  ].join(' && ');
 
+  /** The container's later events carry `want`; its pid-1 start inside fires the container rules. */
+  async function expectMetadataAndRules(id: string, want: { name: string | null; image: string }): Promise<void> {
     const mine = (): Event[] => events.filter((e) => e.container.id === id);
     // busybox's shell runs its applets through /proc/self/exe, so they are named `exe` (as the
-    // kernel's comm says): the `unshare` below is the `exe` parent of the second pid-1 shell.
+    // kernel's comm says): the `unshare` is the `exe` parent of the second pid-1 shell.
     const isPid1Start = (e: Event): boolean => e.type === 'execve' && e.res === 0 && e.proc.vpid === 1 && e.proc.name === 'sh' && e.ancestors[0]?.name === 'exe';
     const cats = (): Event[] => mine().filter((e) => e.type === 'openat' && e.fd?.name === '/etc/passwd' && e.proc.name === 'exe');
     // The container has exited: wait for the collector to deliver its last records.
     for (const deadline = Date.now() + 30_000; (!mine().some(isPid1Start) || cats().length < 3) && Date.now() < deadline;) await sleep(25);
     expect(cats().length, `events of container ${id}`).toBeGreaterThanOrEqual(3);
     const later = cats()[1]!.container;
-    expect(later).toMatchObject({ id, name: NAME, image: IMAGE, privileged: true });
-    expect(later.mounts).toContainEqual(expect.objectContaining({ source: socket, dest: '/var/run/docker.sock', rdwr: true }));
+    expect(later).toMatchObject({ id, name: want.name, image: want.image, privileged: true });
     expect(later.mounts).toContainEqual(expect.objectContaining({ source: '/etc', dest: '/host/etc', rdwr: false }));
     expect(cats()[2]!.container).toEqual(later);
-    expect(meta.stats()).toMatchObject({ found: 1 });
 
     const start = mine().find(isPid1Start);
     expect(start, 'an exec as pid 1 of the new pid namespace').toBeDefined();
@@ -127,5 +146,22 @@ describe('live: container metadata from a real runtime (podman)', () => {
     const fired = createEngine({ files: defaultRuleFiles(), match: 'all' }).judge(start!).map((a) => a.rule);
     expect(fired).toContain('Privileged container started');
     expect(fired).toContain('Container with a sensitive mount started');
+  }
+
+  it('podman: a privileged container carries its name, image, privileged flag and mounts; its pid-1 start fires the container rules', async () => {
+    const cidFile = join(dir, 'cid');
+    await run('podman', [...RUN_FLAGS, '--privileged', '--name', NAME, '--cidfile', cidFile, '-v', `${socket}:/var/run/docker.sock`, '-v', '/etc:/host/etc:ro', IMAGE, '/bin/sh', '-c', SCRIPT], { timeout: 120_000 });
+    const id = readFileSync(cidFile, 'utf8').trim().slice(0, 12);
+    expect(id).toMatch(/^[0-9a-f]{12}$/);
+    await expectMetadataAndRules(id, { name: NAME, image: IMAGE });
+    const podmanEvents = events.filter((e) => e.container.id === id);
+    expect(podmanEvents.find((e) => e.container.mounts.length > 0)!.container.mounts).toContainEqual(expect.objectContaining({ source: socket, dest: '/var/run/docker.sock', rdwr: true }));
+  }, 180_000);
+
+  it('containerd (ctr): the same, from its gRPC API, with the name from the nerdctl/name label', async () => {
+    const id = randomBytes(32).toString('hex');
+    await run('ctr', ['--address', ctrSocket, 'run', '--rm', '--privileged', '--label', `nerdctl/name=${NAME}-ctr`, '--mount', 'type=bind,src=/etc,dst=/host/etc,options=rbind:ro', IMAGE, id, '/bin/sh', '-c', SCRIPT], { timeout: 120_000 });
+    await expectMetadataAndRules(id.slice(0, 12), { name: `${NAME}-ctr`, image: IMAGE });
+    expect(meta.stats()).toMatchObject({ found: 2 });
   }, 180_000);
 });

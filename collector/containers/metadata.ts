@@ -8,16 +8,24 @@
 // be asked again), `cacheSize` answers kept (least recently used evicted); ids no runtime knows
 // (404, errors, timeouts) are remembered for `negativeTtlMs` and not asked again meanwhile; then
 // the next event of such a container asks again.
+//
+// Two protocols, chosen by the socket's file name: `containerd.sock` speaks containerd's gRPC API
+// (containerd-api.ts: Kubernetes nodes, nerdctl, ctr), any other socket Docker's Engine API
+// (docker-api.ts: Docker, podman).
+import { basename } from 'node:path';
 import { stat } from 'node:fs/promises';
 import { pino, type Logger } from 'pino';
 import type { Container } from '../../schemas/types.generated.js';
 import { CollectorConfigError, ContainerRuntimeError } from '../errors.js';
 import { HOST_CONTAINER_ID } from '../state/container-id.js';
 import type { StateEngine } from '../state/engine.js';
+import { containerdLookup, containerdVersion } from './containerd-api.js';
 import { API_VERSION, getOverSocket, parseInspect } from './docker-api.js';
 
-/** Docker's socket, then podman's (its compat API answers the same paths). */
-export const DEFAULT_SOCKETS: readonly string[] = ['/var/run/docker.sock', '/run/podman/podman.sock'];
+/** Docker's socket, podman's (its compat API answers the same paths), then containerd's. */
+export const DEFAULT_SOCKETS: readonly string[] = ['/var/run/docker.sock', '/run/podman/podman.sock', '/run/containerd/containerd.sock'];
+
+const isContainerd = (socket: string): boolean => basename(socket) === 'containerd.sock';
 
 export interface ContainerMetadataOptions {
   /** Runtime sockets, asked in order; missing or silent ones are left out at start. */
@@ -92,6 +100,11 @@ async function probeSockets(paths: readonly string[], timeoutMs: number, log: Lo
       const st = await stat(path);
       if (!st.isSocket()) {
         log.info({ socket: path }, 'not a socket: skipped');
+        continue;
+      }
+      if (isContainerd(path)) {
+        log.debug({ socket: path, version: await containerdVersion(path, timeoutMs) }, 'containerd answers');
+        live.push(path);
         continue;
       }
       const answer = await getOverSocket(path, '/_ping', timeoutMs);
@@ -217,16 +230,14 @@ class Resolver implements ContainerMetadata {
     for (const socket of this.sockets) {
       if (this.abort.signal.aborted) return;
       try {
-        const answer = await getOverSocket(socket, `/${API_VERSION}/containers/${encodeURIComponent(id)}/json`, this.limits.timeoutMs, this.abort.signal);
-        if (answer.kind === 'ok') {
-          const container = parseInspect(id, answer.body);
+        const container = await this.ask(socket, id);
+        if (container) {
           this.counters.found++;
           this.remember(id, { kind: 'found', container });
           this.state?.seedContainer(container);
           this.log.debug({ container: id, name: container.name, image: container.image }, 'container metadata');
           return;
         }
-        if (answer.status !== 404) throw new ContainerRuntimeError(`${socket}: inspect ${id} answered HTTP ${answer.status}`, { retriable: answer.status >= 500 });
       } catch (err) {
         if (this.abort.signal.aborted) return;
         failed = true;
@@ -236,6 +247,15 @@ class Resolver implements ContainerMetadata {
     if (failed) this.counters.errors++;
     else this.counters.notFound++;
     this.remember(id, { kind: 'absent', until: Date.now() + this.limits.negativeTtlMs });
+  }
+
+  /** One socket's answer: the container, or null when the runtime does not know the id. */
+  private async ask(socket: string, id: string): Promise<Container | null> {
+    if (isContainerd(socket)) return containerdLookup(socket, id, this.limits.timeoutMs, this.abort.signal);
+    const answer = await getOverSocket(socket, `/${API_VERSION}/containers/${encodeURIComponent(id)}/json`, this.limits.timeoutMs, this.abort.signal);
+    if (answer.kind === 'ok') return parseInspect(id, answer.body);
+    if (answer.status === 404) return null;
+    throw new ContainerRuntimeError(`${socket}: inspect ${id} answered HTTP ${answer.status}`, { retriable: answer.status >= 500 });
   }
 
   private remember(id: string, entry: CacheEntry): void {
