@@ -56,7 +56,9 @@ export async function openLiveSource(ruleTypes: ReadonlySet<string> | 'all', set
   const sys = readSystemFiles();
   const { state } = bootstrapState({ users: sys.users, groups: sys.groups });
   const selection = selectSyscalls(ruleTypes);
-  if (selection.unsupported.length > 0) logger.warn({ unsupported: selection.unsupported }, 'event types the probe cannot record');
+  // `container` events are the collector's own (a runtime described a container), not the probe's.
+  const unsupported = selection.unsupported.filter((t) => t !== 'container');
+  if (unsupported.length > 0) logger.warn({ unsupported }, 'event types the probe cannot record');
   const probe = await openProbe({ syscalls: selection.syscalls, logger });
   // Name, image, privileged, mounts from the runtime sockets, looked up in the background.
   const containers = await openContainerMetadata({ sockets: settings.containerSockets, logger });

@@ -6,6 +6,8 @@ import type { RawRecord } from './raw-record.js';
 import { runCollector } from './service.js';
 import { StateEngine } from './state/engine.js';
 import { CollectorConfigError } from './errors.js';
+import { createEngine } from '../rules/index.js';
+import { defaultRuleFiles } from '../cli/paths.js';
 
 async function* batches(...list: RawRecord[][]): AsyncGenerator<RawRecord[]> {
   for (const b of list) yield b;
@@ -42,6 +44,33 @@ describe('runCollector', () => {
     expect(dlq).toHaveLength(1);
     expect(dlq[0]!.headers).toEqual({ stage: 'collector', error: 'openat: ts must be a bigint (ns since the epoch), not number' });
     expect(JSON.parse(dlq[0]!.value.toString())).toMatchObject({ type: 'openat', tid: 10 });
+  });
+
+  it("emits a `container` event (Falco's container event) on the container's pid 1 once a runtime describes it", async () => {
+    const state = new StateEngine();
+    const ID = 'abcdef012345';
+    state.seedProcess({ pid: 700, comm: 'containerd-shim' });
+    state.seedProcess({ pid: 701, ppid: 700, vpid: 1, comm: 'nginx', containerId: ID });
+    state.seedProcess({ pid: 702, ppid: 701, vpid: 7, comm: 'nginx', containerId: ID });
+    const seen: Event[] = [];
+    async function* source(): AsyncGenerator<RawRecord[]> {
+      yield [rec('openat', 702, { res: 3, args: { dirfd: -100, name: '/etc/hosts', flags: 0 } })];
+      // What the metadata resolver does when the runtime answers (collector/containers).
+      state.seedContainer({ id: ID, name: 'web', image: 'nginx:1.27', privileged: true, mounts: [] });
+      state.announceContainer(ID, 1_700_000_000_500_000_000n);
+      state.announceContainer('no-such-container', 1_700_000_000_500_000_000n); // nothing left of it: no record
+      yield [rec('read', 702, { args: { fd: 3 } })];
+    }
+    const stats = await runCollector({ source: source(), host: { id: 'h1', name: 'host-1' }, state, onEvents: (events) => { seen.push(...events); } });
+    expect(seen.map((e) => e.type)).toEqual(['openat', 'read', 'container']);
+    expect(stats.events).toBe(3);
+    const c = seen[2]!;
+    expect(c.proc).toMatchObject({ pid: 701, vpid: 1, name: 'nginx' });
+    expect(c.container).toMatchObject({ id: ID, name: 'web', image: 'nginx:1.27', privileged: true });
+    expect(c.args.find((a) => a.name === 'image')?.text).toBe('nginx:1.27');
+    const fired = createEngine({ files: defaultRuleFiles(), match: 'all' }).judge(c).map((a) => a.rule);
+    expect(fired).toContain('Privileged container started');
+    expect(state.takeContainerAnnouncements()).toEqual([]);
   });
 
   it('needs somewhere to send events', async () => {

@@ -49,18 +49,18 @@ export async function runCollector(options: CollectorOptions): Promise<Collector
   for await (const batch of options.source) {
     const messages: OutgoingMessage[] = [];
     const events: Event[] = [];
-    for (const rec of batch) {
+    const handle = (rec: RawRecord): void => {
       stats.records++;
       try {
         if (wanted !== 'all' && !wanted.has(rec.type)) {
           pipeline.state.apply(rec);
           stats.stateOnly++;
-          continue;
+          return;
         }
         if (!options.onEvents) {
           messages.push(pipeline.message(rec));
           stats.events++;
-          continue;
+          return;
         }
         const event = pipeline.enrich(rec);
         // Encoded before it is handed anywhere: a record that cannot be encoded reaches no one.
@@ -72,7 +72,10 @@ export async function runCollector(options: CollectorOptions): Promise<Collector
         const e = err instanceof Error ? err : new Error(String(err));
         bad.push({ rec, err: e instanceof RecordError ? e : new RecordError(e.message, String(rec.type), { cause: e }) });
       }
-    }
+    };
+    for (const rec of batch) handle(rec);
+    // `container` records a runtime lookup queued meanwhile (state/containers.ts).
+    for (const rec of pipeline.state.takeContainerAnnouncements()) handle(rec);
     if (publisher && messages.length > 0) await publisher.publish(messages);
     if (options.onEvents && events.length > 0) await options.onEvents(events);
     for (const { rec, err } of bad) {

@@ -25,6 +25,8 @@ import type { Event } from '../schemas/types.generated.js';
 
 const run = promisify(execFile);
 const TYPES = ['execve', 'openat', 'procexit'];
+// `container` events come from the collector (a runtime described the container), not the probe.
+const EVENT_TYPES = new Set([...TYPES, 'container']);
 const TAG = randomBytes(4).toString('hex');
 const IMAGE = `localhost/saker-live:${TAG}`;
 const NAME = `saker-live-${TAG}`;
@@ -101,7 +103,7 @@ describe('live: container metadata from a real runtime (podman)', () => {
     meta = await openContainerMetadata({ sockets: [socket, ctrSocket] });
     meta.attach(state);
     done = runCollector({
-      source: probe, host: sys.host, state, eventTypes: new Set(TYPES),
+      source: probe, host: sys.host, state, eventTypes: EVENT_TYPES,
       onEvents: (batch) => { for (const e of batch) if (e.container.id !== 'host') events.push(e); },
     });
   }, 180_000);
@@ -139,6 +141,15 @@ describe('live: container metadata from a real runtime (podman)', () => {
     expect(later).toMatchObject({ id, name: want.name, image: want.image, privileged: true });
     expect(later.mounts).toContainEqual(expect.objectContaining({ source: '/etc', dest: '/host/etc', rdwr: false }));
     expect(cats()[2]!.container).toEqual(later);
+
+    // Falco's container event, emitted when the runtime answered: the container's start judged
+    // with its metadata, although its first exec came before the answer.
+    const announced = mine().filter((e) => e.type === 'container');
+    expect(announced, 'one container event').toHaveLength(1);
+    expect(announced[0]!.container).toEqual(later);
+    const onStart = createEngine({ files: defaultRuleFiles(), match: 'all' }).judge(announced[0]!).map((a) => a.rule);
+    expect(onStart).toContain('Privileged container started');
+    expect(onStart).toContain('Container with a sensitive mount started');
 
     const start = mine().find(isPid1Start);
     expect(start, 'an exec as pid 1 of the new pid namespace').toBeDefined();

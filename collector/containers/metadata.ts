@@ -235,6 +235,8 @@ class Resolver implements ContainerMetadata {
           this.counters.found++;
           this.remember(id, { kind: 'found', container });
           this.state?.seedContainer(container);
+          // Falco's container event: the rules judge the start of a container with its metadata.
+          this.state?.announceContainer(id, BigInt(Date.now()) * 1_000_000n);
           this.log.debug({ container: id, name: container.name, image: container.image }, 'container metadata');
           return;
         }

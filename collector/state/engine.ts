@@ -15,6 +15,7 @@ import { freezeWithSlot } from '../encode/fragment-slot.js';
 import { CollectorConfigError } from '../errors.js';
 import type { ProcessFacts, RawRecord } from '../raw-record.js';
 import { HOST_CONTAINER_ID } from './container-id.js';
+import { ContainerTable } from './containers.js';
 import { FD_HANDLERS, fdView } from './fd-ops.js';
 import { PROCESS_HANDLERS, isCloneChild, applyCloneChild } from './process-ops.js';
 import type { FdEntry, FdTable, ProcessEntry, ThreadEntry } from './types.js';
@@ -72,17 +73,16 @@ export class StateEngine {
   private readonly isAlive: ((tid: number) => boolean) | undefined;
   private readonly users = new Map<number, string>();
   private readonly groups = new Map<number, string>();
-  private readonly containers = new Map<string, Container>();
+  private readonly containers = new ContainerTable();
   private usersGen = 0;
   private versionCounter = 0;
-  private unknownContainer: ((id: string) => void) | null = null;
 
   constructor(options: StateOptions = {}) {
     this.maxThreads = positiveInt(options.maxThreads ?? 131_072, 'maxThreads');
     this.maxFdsPerProcess = positiveInt(options.maxFdsPerProcess ?? 65_536, 'maxFdsPerProcess');
     this.resolveMissing = options.resolveMissing;
     this.isAlive = options.isAlive;
-    this.containers.set(HOST_CONTAINER_ID, freezeContainer({ id: HOST_CONTAINER_ID, name: 'host', image: null, privileged: null, mounts: [] }));
+    this.containers.seed({ id: HOST_CONTAINER_ID, name: 'host' });
   }
 
   // ---- seeding: the bootstrap (/proc, a .scap's process/fd/user lists) -------------------------
@@ -130,10 +130,7 @@ export class StateEngine {
 
   /** Container metadata a runtime or a capture knows (name, image...). */
   seedContainer(container: Partial<Container> & { id: string }): void {
-    this.containers.set(container.id, freezeContainer({
-      id: container.id, name: container.name ?? null, image: container.image ?? null,
-      privileged: container.privileged ?? null, mounts: container.mounts ?? [],
-    }));
+    this.containers.seed(container);
   }
 
   /**
@@ -141,12 +138,25 @@ export class StateEngine {
    * for (a runtime-socket lookup starts there and answers later through `seedContainer`).
    */
   watchUnknownContainers(listener: ((id: string) => void) | null): void {
-    this.unknownContainer = listener;
+    this.containers.watchUnknown(listener);
   }
 
   /** Drops a container's entry, so the next event naming it asks the listener again. */
   forgetContainer(id: string): void {
-    if (id !== HOST_CONTAINER_ID) this.containers.delete(id);
+    this.containers.forget(id);
+  }
+
+  /**
+   * A runtime has just described a running container (after `seedContainer`): queue a
+   * `container` record, Falco's container event, for the collector to emit (state/containers.ts).
+   */
+  announceContainer(id: string, ts: bigint): void {
+    this.containers.announce(id, this.processes.values(), ts);
+  }
+
+  /** The queued `container` records; the collector takes them after each batch. */
+  takeContainerAnnouncements(): RawRecord[] {
+    return this.containers.takeAnnouncements();
   }
 
   /** Container ids processes are in now (the bootstrap's running containers), `host` excluded. */
@@ -312,23 +322,7 @@ export class StateEngine {
   }
 
   container(p: ProcessEntry): Container {
-    const c = this.containers.get(p.containerId);
-    if (c !== undefined) return c;
-    // The listener may seed the container at once (metadata it already holds).
-    if (this.unknownContainer !== null) {
-      this.unknownContainer(p.containerId);
-      const seeded = this.containers.get(p.containerId);
-      if (seeded !== undefined) return seeded;
-    }
-    const made = freezeContainer({ id: p.containerId, name: null, image: null, privileged: null, mounts: [] });
-    // Bounded: entries are rebuilt on demand (the listener re-supplies metadata it caches).
-    if (this.containers.size > 4096) {
-      const host = this.containers.get(HOST_CONTAINER_ID);
-      this.containers.clear();
-      if (host !== undefined) this.containers.set(HOST_CONTAINER_ID, host);
-    }
-    this.containers.set(p.containerId, made);
-    return made;
+    return this.containers.of(p);
   }
 
   userName(uid: number): string | undefined {
@@ -439,8 +433,3 @@ export class StateEngine {
     this.counters.evictedThreads += evicted;
   }
 }
-
-function freezeContainer(c: Container): Container {
-  return freezeWithSlot({ ...c, mounts: Object.freeze(c.mounts.map((m) => Object.freeze({ ...m }))) as Container['mounts'] });
-}
-
