@@ -74,6 +74,23 @@ describe('JSON form', () => {
     expect(line).toContain('"output":"22:13:20.123456789: Warning Sensitive file opened');
   });
 
+  it('prints numeric fields as JSON numbers and bool fields as booleans, as Falco does', () => {
+    const alert: Alert = {
+      ...catWrite,
+      outputFields: {
+        'proc.pid': '4242', 'user.uid': '0', 'fd.sport': '443', 'len(proc.name)': '3', 'container.privileged': 'true',
+        'proc.name': '123', 'toupper(proc.name)': 'CAT', 'evt.rawres': 'ENOENT', 'proc.ppid': null, 'no.such.field': '7',
+      },
+    };
+    const fields = (JSON.parse(formatAlertJson(alert)) as { output_fields: Record<string, unknown> }).output_fields;
+    expect(fields).toMatchObject({
+      'proc.pid': 4242, 'user.uid': 0, 'fd.sport': 443, 'len(proc.name)': 3, 'container.privileged': true,
+      'proc.name': '123', 'toupper(proc.name)': 'CAT', 'proc.ppid': null, 'no.such.field': '7',
+    });
+    // A numeric field whose printed value is not a number stays text.
+    expect(fields['evt.rawres']).toBe('ENOENT');
+  });
+
   it('leaves out output and tags on request, keeps empty tags otherwise', () => {
     const without = JSON.parse(formatAlertJson(catWrite, { includeOutput: false, includeTags: false })) as Record<string, unknown>;
     expect(without).not.toHaveProperty('output');

@@ -11,9 +11,12 @@
 //    "tags":["a","b"],"time":"2016-08-04T16:17:57.881781397Z"}
 //   `output` is the full text line, time and priority included; `output_fields` has the time
 //   field of that prefix (`evt.time.iso8601`, or `evt.time` as an integer of ns) plus the
-//   alert's fields, null where a field had no value. Field values are strings (the alert
-//   schema keeps printed values), where Falco prints numeric fields as numbers.
+//   alert's fields, null where a field had no value. As Falco, numeric fields (the registry's
+//   int, uint, port, reltime, abstime types, and `len(...)`) print as JSON numbers and bool
+//   fields as true/false; the alert keeps printed text, so a value that does not read as one
+//   (an errno name in a numeric field) stays a string.
 import type { Alert } from '../schemas/types.generated.js';
+import { parseOutput } from '../rules/output.js';
 import { SinkConfigError } from './errors.js';
 import { parsePriority, prioritySeverity } from '../schemas/priority.js';
 import { formatTime, rfc3339Nanos, type TimeFormat } from '../schemas/time.js';
@@ -55,6 +58,40 @@ function sortedKeys(obj: Record<string, unknown>): string[] {
   return Object.keys(obj).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
+type JsonKind = 'number' | 'bool' | 'string';
+const kinds = new Map<string, JsonKind>();
+const MAX_KINDS = 10_000;
+
+/** How Falco types a field of `output_fields` in JSON, from the field registry (cached per key). */
+function jsonKind(key: string): JsonKind {
+  let kind = kinds.get(key);
+  if (kind !== undefined) return kind;
+  kind = 'string';
+  try {
+    const t = parseOutput(`%${key}`);
+    const f = t.parts.length === 1 ? t.fields[0] : undefined;
+    if (f?.transformer === 'len') kind = 'number';
+    else if (f !== undefined && f.transformer === undefined) {
+      const type = f.field.def.type;
+      if (type === 'int' || type === 'uint' || type === 'port' || type === 'reltime' || type === 'abstime') kind = 'number';
+      else if (type === 'bool') kind = 'bool';
+    }
+  } catch {
+    // Not a field this registry knows (an alert from a newer evaluator): keep the text.
+  }
+  if (kinds.size >= MAX_KINDS) kinds.clear();
+  kinds.set(key, kind);
+  return kind;
+}
+
+function jsonValue(key: string, value: string | null): string {
+  if (value === null) return 'null';
+  const kind = jsonKind(key);
+  if (kind === 'number' && /^-?(0|[1-9][0-9]*)$/.test(value)) return value;
+  if (kind === 'bool' && (value === 'true' || value === 'false')) return value;
+  return JSON.stringify(value);
+}
+
 /** Falco's JSON line (no newline). */
 export function formatAlertJson(alert: Alert, options: FormatOptions = {}): string {
   const timeFormat = options.timeFormat ?? 'iso8601';
@@ -62,7 +99,7 @@ export function formatAlertJson(alert: Alert, options: FormatOptions = {}): stri
   const fields: Record<string, string> = {};
   if (timeFormat === 'iso8601') fields['evt.time.iso8601'] = JSON.stringify(formatTime(alert.time, 'iso8601'));
   else fields['evt.time'] = alert.time.toString();
-  for (const [name, value] of Object.entries(alert.outputFields)) fields[name] = JSON.stringify(value);
+  for (const [name, value] of Object.entries(alert.outputFields)) fields[name] = jsonValue(name, value);
   const outputFields = sortedKeys(fields).map((k) => `${JSON.stringify(k)}:${fields[k]}`).join(',');
 
   const parts: string[] = [`"hostname":${JSON.stringify(alert.hostname)}`];
