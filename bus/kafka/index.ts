@@ -23,6 +23,14 @@ export interface KafkaBus extends Bus {
   deleteTopics(names: string[]): Promise<void>;
   /** Messages not yet committed by a group on a topic, summed over partitions. */
   groupLag(groupId: string, topic: string): Promise<bigint>;
+  /**
+   * Starts a group that has not consumed yet at each partition's first record written at or
+   * after `timestampMs` (the end of a partition that has none): replay from a time without
+   * reading what came before.
+   */
+  startGroupAtTime(groupId: string, topic: string, timestampMs: number): Promise<void>;
+  /** Deletes a group that has no members left (a finished replay's). */
+  deleteGroup(groupId: string): Promise<void>;
 }
 
 export function createKafkaBus(options: KafkaBusOptions): KafkaBus {
@@ -123,6 +131,21 @@ class KafkaBusImpl implements KafkaBus {
       lag += BigInt(e.high) - (c < 0n ? BigInt(e.low) : c);
     }
     return lag;
+  }
+
+  async startGroupAtTime(groupId: string, topic: string, timestampMs: number): Promise<void> {
+    const admin = await this.getAdmin();
+    try {
+      const partitions = await admin.fetchTopicOffsetsByTimestamp(topic, timestampMs);
+      await admin.setOffsets({ groupId, topic, partitions });
+    } catch (err) {
+      throw new BusError(`starting group '${groupId}' on '${topic}' at ${new Date(timestampMs).toISOString()} failed`, { cause: err, retriable: isRetriable(err) });
+    }
+  }
+
+  async deleteGroup(groupId: string): Promise<void> {
+    const admin = await this.getAdmin();
+    await admin.deleteGroups([groupId]);
   }
 
   async close(): Promise<void> {

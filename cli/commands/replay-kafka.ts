@@ -1,8 +1,10 @@
 // `saker replay kafka:TOPIC --brokers H:P [--from earliest|ISO-8601|epoch-ms]`: re-judges the
 // events already on a topic with today's rules. Reads through the Bus interface with a fresh
-// consumer group (so from the beginning of each partition), skips messages whose broker time is
-// before --from, and stops once the group has caught up with the end of the topic. Alerts of one
-// process keep their order (one partition per host:tgid); across processes they interleave.
+// consumer group, started at each partition's first record written at or after --from (from the
+// beginning without it); skips the messages of such a record that are older still (a record is
+// published once for many events), and stops once the group has caught up with the end of the
+// topic, then deletes the group. Alerts of one process keep their order (one partition per
+// host:tgid); across processes they interleave.
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import { createKafkaBus } from '../../bus/kafka/index.js';
@@ -40,6 +42,7 @@ export async function replayKafkaTopic(o: KafkaReplayOptions): Promise<number> {
   const groupId = `${o.clientId}-${randomBytes(6).toString('hex')}`;
   const counts = { messages: 0, skipped: 0, judged: 0, alerts: 0, undecodable: 0 };
   try {
+    if (o.fromMs > 0) await bus.startGroupAtTime(groupId, o.topic, o.fromMs);
     const sub = await bus.consume({
       topics: [o.topic], groupId, fromBeginning: true,
       handler: async (batch) => {
@@ -73,6 +76,7 @@ export async function replayKafkaTopic(o: KafkaReplayOptions): Promise<number> {
       if ((await bus.groupLag(groupId, o.topic)) === 0n) break;
     }
     await sub.stop();
+    await bus.deleteGroup(groupId).catch((err: Error) => o.logger.warn({ groupId, err: err.message }, 'could not delete the replay consumer group'));
   } finally {
     await bus.close();
   }
