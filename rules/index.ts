@@ -9,3 +9,4 @@ export { FIELDS, fieldsAsJson, fieldsAsMarkdown, fieldsAsText, resolveField } fr
 export { LoadContext, readRulesFiles, type RulesText } from './loader.js';
 export { loadRulesInto } from './load.js';
 export { PRIORITIES, parsePriority, type Priority } from './ruleset.js';
+export { ReloadableEngine, type ReloadOutcome } from './reloadable.js';

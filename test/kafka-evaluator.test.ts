@@ -4,7 +4,11 @@
 //    alerts topic exactly once (read with read-committed);
 //  - a corrupt message lands in the dead-letter topic with its origin, nothing else is lost;
 //  - the same rules on the same events give identical alerts through the in-process bus and
-//    through Kafka.
+//    through Kafka;
+//  - SIGHUP reloads the rules; a broken rules file leaves the running rules judging.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
 import { createKafkaBus, type KafkaBus } from '../bus/kafka/index.js';
@@ -190,6 +194,54 @@ describe('evaluator workers on Kafka (real broker, real processes)', () => {
     expect(alerts.length).toBe(200);
     expect(await stopWorker(w)).toBe(0);
   }, 120_000);
+
+  it('reloads its rules on SIGHUP; a broken rules file is reported with its position and the running rules keep judging', async () => {
+    const prefix = uniquePrefix('eval-reload');
+    const layout = topicLayout({ prefix, partitions: { events: 1 } });
+    await bus.ensureTopics([layout.events, layout.alerts, layout.deadLetter]);
+    const dir = mkdtempSync(join(tmpdir(), 'saker-reload-'));
+    const file = join(dir, 'rules.yaml');
+    const original = readFileSync(PIPELINE_RULES, 'utf8');
+    writeFileSync(file, original);
+    const w = await startWorker('reload', [
+      '--brokers', brokers.join(','), '--rules', file, '--topic-prefix', prefix, '--group', `${prefix}.evaluators`, '--events-partitions', '1', '--log-level', 'info',
+    ]);
+    workers.push(w);
+    try {
+      await waitHealthy(w, 60_000);
+      const step = async (from: number): Promise<void> => {
+        await bus.publish(layout.events.name, encodeRange(from, from + 1000));
+        await waitForZeroLag(() => bus.groupLag(`${prefix}.evaluators`, layout.events.name), 60_000);
+      };
+      const hup = async (expectLog: RegExp): Promise<void> => {
+        w.proc.kill('SIGHUP');
+        for (const deadline = Date.now() + 30_000; !expectLog.test(w.stderr()); await new Promise((r) => setTimeout(r, 50))) {
+          if (Date.now() > deadline) throw new Error(`no ${expectLog} in the worker's log:\n${w.stderr().slice(-3000)}`);
+        }
+      };
+      await step(0);
+      // Broken: an unclosed parenthesis. The error names the file, line and column.
+      writeFileSync(file, original.replace('evt.type = execve and', 'evt.type = execve and ('));
+      await hup(/rules reload failed; the running rules stay/);
+      expect(w.stderr()).toMatch(new RegExp(`${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:\\d+:\\d+: rule 'Pipeline shell in container'`));
+      await step(1000);
+      // Fixed, with the shell rule renamed: events from here on get the new name.
+      writeFileSync(file, original.replace('rule: Pipeline shell in container', 'rule: Reloaded shell in container'));
+      await hup(/rules reloaded \(SIGHUP\)/);
+      await step(2000);
+
+      const alerts = (await readCommitted(brokers, layout.alerts.name, { atLeast: 600, quietMs: 1500 })).map((m) => alertCodec.decode(m.value));
+      expect(alerts.length).toBe(600);
+      const byRule = (from: number, to: number) => alerts.filter((a) => a.eventSeq >= from && a.eventSeq < to && a.rule.endsWith('shell in container')).map((a) => a.rule);
+      expect(new Set(byRule(0, 2000))).toEqual(new Set(['Pipeline shell in container']));
+      expect(new Set(byRule(2000, 3000))).toEqual(new Set(['Reloaded shell in container']));
+      expect(byRule(0, 3000)).toHaveLength(300);
+      expect(w.proc.exitCode).toBe(null);
+      expect(await stopWorker(w)).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 180_000);
 
   it('gives identical alerts through the in-process bus and through Kafka', async () => {
     const n = 5000;

@@ -1,23 +1,26 @@
 // `saker evaluator`: one stateless evaluator worker on Kafka. Reads its configuration once
 // (flags, TLS/password files, SAKER_SASL_PASSWORD), validates it, and wires the Kafka bus, the
 // rule engine, the evaluator service and the status endpoint. SIGTERM/SIGINT: finish the batch
-// in hand, commit, leave the group, exit 0.
+// in hand, commit, leave the group, exit 0. SIGHUP: reload the rules files (cli/reload.ts); rules
+// with errors are not used and the running ones stay.
 import type { Logger } from 'pino';
 import { createKafkaBus, type KafkaBusOptions } from '../../bus/kafka/index.js';
 import { topicLayout } from '../../bus/topics.js';
 import { EvaluatorMetrics } from '../../evaluator/metrics.js';
 import { startStatusServer } from '../../evaluator/http.js';
 import { createEvaluator } from '../../evaluator/service.js';
-import { createEngine, formatWarning, type EngineOptions } from '../../rules/index.js';
+import { ReloadableEngine, formatWarning, type EngineOptions } from '../../rules/index.js';
 import { alertCodec, eventCodec } from '../../schemas/codec.js';
 import { engineOptions, int, logLevel, parse, SELECTION_OPTIONS, UsageError } from '../args.js';
 import type { Command, CommandIo } from '../command.js';
 import { KAFKA_FLAGS, KAFKA_USAGE, kafkaOptions, serviceLogger } from '../kafka-flags.js';
+import { reloadRulesOnSighup } from '../reload.js';
 
 const USAGE = `usage: saker evaluator --brokers HOST:PORT[,...] --rules FILE [FILE...] [options]
 
 Joins a consumer group on the events topic, judges events with the rules and publishes alerts
-to the alerts topic, exactly once. Undecodable events go to the dead-letter topic.
+to the alerts topic, exactly once. Undecodable events go to the dead-letter topic. SIGHUP
+reloads the rules files; if they have errors, the running rules stay (each error is logged).
 
 ${KAFKA_USAGE}Evaluator:
   --group ID                consumer group (default saker-evaluator)
@@ -103,9 +106,10 @@ export const evaluatorCommand: Command = {
 
 async function runEvaluator(config: EvaluatorConfig, logger: Logger): Promise<number> {
   // Rule errors propagate to cli/main.ts, which prints each with its location.
-  const engine = createEngine(config.engine);
-  for (const w of engine.warnings) logger.warn({ code: w.code }, formatWarning(w));
-  logger.info({ ...engine.counts, eventTypes: engine.eventTypes() === 'all' ? 'all' : [...engine.eventTypes()].length }, 'rules loaded');
+  const engine = new ReloadableEngine(config.engine);
+  for (const w of engine.engine.warnings) logger.warn({ code: w.code }, formatWarning(w));
+  logger.info({ ...engine.engine.counts, eventTypes: engine.eventTypes() === 'all' ? 'all' : [...engine.eventTypes()].length }, 'rules loaded');
+  const stopReloading = reloadRulesOnSighup(engine, logger);
 
   let bus;
   try {
@@ -173,5 +177,6 @@ async function runEvaluator(config: EvaluatorConfig, logger: Logger): Promise<nu
   clearInterval(watch);
   process.off('SIGTERM', onSignal);
   process.off('SIGINT', onSignal);
+  stopReloading();
   return code;
 }

@@ -1,19 +1,21 @@
 // `saker run`: watch this host and print alerts — the single-host deployment. Every stage in
 // one process, joined by the in-process bus exactly as Kafka joins them in a fleet:
 //   probe -> collector (state, enrichment) -> events topic -> evaluator (rules) -> alerts topic -> stdout sink
-// Needs root (the probe). Runs until SIGINT/SIGTERM, or --seconds N.
+// Needs root (the probe). Runs until SIGINT/SIGTERM, or --seconds N. SIGHUP reloads the rules
+// (cli/reload.ts); new event types need a restart, since the probe attaches syscalls at start.
 import { pino, type DestinationStream } from 'pino';
 import { createMemoryBus } from '../../bus/memory.js';
 import { topicLayout } from '../../bus/topics.js';
 import { runCollector } from '../../collector/service.js';
 import { createEvaluator } from '../../evaluator/service.js';
-import { createEngine } from '../../rules/index.js';
+import { ReloadableEngine } from '../../rules/index.js';
 import { alertCodec, eventCodec } from '../../schemas/codec.js';
 import { runSinks } from '../../sinks/service.js';
 import { createStdoutSink } from '../../sinks/stdout.js';
 import { SELECTION_OPTIONS, engineOptions, logLevel, parse } from '../args.js';
 import type { Command } from '../command.js';
 import { LIVE_FLAGS, liveSettings, openLiveSource } from '../live.js';
+import { reloadRulesOnSighup } from '../reload.js';
 
 export const runCommand: Command = {
   name: 'run',
@@ -22,9 +24,9 @@ export const runCommand: Command = {
     const { values } = parse(argv, { ...SELECTION_OPTIONS, ...LIVE_FLAGS } as const, false);
     const level = logLevel(values['log-level'], 'warn');
     const settings = liveSettings(values);
-    const engine = createEngine(engineOptions({ ...values, rules: values.rules ?? ['default'] }));
+    const engine = new ReloadableEngine(engineOptions({ ...values, rules: values.rules ?? ['default'] }));
     const logger = pino({ level, redact: ['*.password', '*.token', '*.webhookUrl'] }, io.stderr as unknown as DestinationStream);
-    for (const w of engine.warnings) logger.warn({ code: w.code, item: w.location.itemName }, w.message);
+    for (const w of engine.engine.warnings) logger.warn({ code: w.code, item: w.location.itemName }, w.message);
 
     const topics = topicLayout();
     const bus = createMemoryBus({ logger, retainConsumed: false });
@@ -39,8 +41,13 @@ export const runCommand: Command = {
     });
 
     const live = await openLiveSource(engine.eventTypes(), settings, logger);
-    io.stderr.write(`saker: watching ${live.host.name} with ${engine.counts.enabled} rules (${live.syscalls} syscalls); Ctrl-C stops\n`);
+    io.stderr.write(`saker: watching ${live.host.name} with ${engine.engine.counts.enabled} rules (${live.syscalls} syscalls); Ctrl-C stops\n`);
     live.stopOnSignalOrTimeout();
+    const stopReloading = reloadRulesOnSighup(engine, logger, (outcome) => {
+      if (outcome.ok && outcome.newEventTypes.length > 0) {
+        logger.warn({ eventTypes: outcome.newEventTypes }, 'the new rules match event types this run does not record; restart saker to record them');
+      }
+    });
     try {
       const stats = await runCollector({
         source: live.probe, host: live.host, state: live.state, logger, eventTypes: live.eventTypes,
@@ -53,6 +60,7 @@ export const runCommand: Command = {
       io.stderr.write(`saker: ${stats.events} events judged, ${sinks.stats.alerts} alerts, ${stats.quarantined} records quarantined, ${live.dropped} dropped in the kernel\n`);
       return 0;
     } finally {
+      stopReloading();
       await live.close();
       await bus.close();
     }
