@@ -21,6 +21,12 @@ describe('bus/kafka/client', () => {
     expect(kept.filter((r) => !r.isControlRecord)).toEqual([]);
   });
 
+  it("checksums record batches with Saker's CRC-32C", () => {
+    const crc = require('kafkajs/src/protocol/recordBatch/crc32C/index.js') as (b: Buffer) => number;
+    expect(crc(Buffer.from('123456789'))).toBe(0xe3069283);
+    expect(crc).not.toBe(require('kafkajs/src/protocol/recordBatch/crc32C/crc32C.js'));
+  });
+
   it('compresses gzip at level 1, readable by any gzip reader', async () => {
     const { CompressionCodecs } = require('kafkajs') as { CompressionCodecs: Record<number, () => { compress(e: { buffer: Buffer }): Promise<Buffer>; decompress(b: Buffer): Promise<Buffer> }> };
     const codec = CompressionCodecs[CompressionTypes.GZIP]!();
