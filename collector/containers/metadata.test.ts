@@ -99,6 +99,8 @@ describe('container metadata from a runtime socket', () => {
         { source: '/srv/web/static', dest: '/usr/share/nginx/static', mode: 'ro', rdwr: false, propagation: 'rprivate' },
       ],
     });
+    // It was running before: described, not announced as started.
+    expect(h.p.state.takeContainerAnnouncements()).toEqual([]);
     meta.close();
   });
 
@@ -117,6 +119,10 @@ describe('container metadata from a runtime socket', () => {
     expect((engine.hits.get(inspectPath(PRIV)) ?? 0) - hitsBefore).toBe(1);
     expect(rec(openRec).container).toMatchObject({ id: PRIV.slice(0, 12), name: 'debug-shell', image: 'ubuntu:24.04', privileged: true, mounts: [] });
     expect(meta.stats()).toMatchObject({ lookups: 1, found: 1, notFound: 0, errors: 0 });
+    // A new container: announced once, on its process, for the collector's `container` event.
+    const announced = p.state.takeContainerAnnouncements();
+    expect(announced).toHaveLength(1);
+    expect(announced[0]).toMatchObject({ type: 'container', tid: 2000, pid: 2000, args: { id: PRIV.slice(0, 12), name: 'debug-shell', image: 'ubuntu:24.04' } });
     meta.close();
   });
 

@@ -137,13 +137,18 @@ class Resolver implements ContainerMetadata {
   private readonly abort = new AbortController();
   private sweeper: NodeJS.Timeout | null = null;
   private readonly counters = { lookups: 0, found: 0, notFound: 0, errors: 0, dropped: 0 };
+  /** Containers already running when attached: described, never announced as started. */
+  private readonly preexisting = new Set<string>();
 
   constructor(readonly sockets: readonly string[], private readonly limits: Limits, private readonly log: Logger) {}
 
   attach(state: StateEngine): void {
     this.state = state;
     state.watchUnknownContainers((id) => this.request(id));
-    for (const id of state.containerIds()) this.request(id);
+    for (const id of state.containerIds()) {
+      this.preexisting.add(id);
+      this.request(id);
+    }
     if (this.sockets.length > 0 && this.sweeper === null) {
       this.sweeper = setInterval(() => this.sweep(), this.limits.negativeTtlMs);
       this.sweeper.unref();
@@ -235,8 +240,9 @@ class Resolver implements ContainerMetadata {
           this.counters.found++;
           this.remember(id, { kind: 'found', container });
           this.state?.seedContainer(container);
-          // Falco's container event: the rules judge the start of a container with its metadata.
-          this.state?.announceContainer(id, BigInt(Date.now()) * 1_000_000n);
+          // Falco's container event: the rules judge the start of a container with its metadata
+          // (not for those that were running before Saker: they did not start now).
+          if (!this.preexisting.delete(id)) this.state?.announceContainer(id, BigInt(Date.now()) * 1_000_000n);
           this.log.debug({ container: id, name: container.name, image: container.image }, 'container metadata');
           return;
         }

@@ -7,7 +7,8 @@
 // `container_started` macro). A runtime lookup answers only after the container's first exec (the
 // lookup starts at its first record), so without this record "privileged container started"
 // would be judged on an exec that carried no metadata yet. The record names the container's
-// first process (its pid 1 when known), so the event carries who started it.
+// first process (its pid 1 when known), so the event carries who started it. Containers already
+// running when Saker started are described but not announced: they did not start now.
 import type { Container } from '../../schemas/types.generated.js';
 import { freezeWithSlot } from '../encode/fragment-slot.js';
 import type { RawRecord } from '../raw-record.js';
