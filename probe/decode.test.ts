@@ -94,6 +94,17 @@ describe('decodeBatch', () => {
     });
   });
 
+  test("execve: the kernel's exe_file path wins over the name exec'd", () => {
+    const buf = record({ nr: 59, res: 0, facts: Buffer.alloc(64), blobs: [
+      { tag: TAG.EXEPATH, kind: BLOB.STR, data: str('/bin/sh') },
+      { tag: TAG.EXEFILE, kind: BLOB.STR, data: str('/usr/bin/dash') },
+      { tag: TAG.ARGV, kind: BLOB.ARGV, data: Buffer.from('sh\0') },
+    ] });
+    const [r] = decodeBatch(buf, 1, 0n);
+    expect(r!.args.filename).toBe('/bin/sh');
+    expect(r!.facts!.exepath).toBe('/usr/bin/dash');
+  });
+
   test('pipe2: the fd pair the kernel read into the argument', () => {
     const [r] = decodeBatch(record({ nr: 293, res: 0, args: [(8n << 32n) | 7n, 0o2000000n] }), 1, 0n);
     expect(r!.args).toEqual({ fd1: 7, fd2: 8, flags: 0o2000000 });

@@ -148,6 +148,7 @@ function facts(buf: Buffer, o: number, bootToEpochNs: bigint): ProcessFacts {
   };
   if (blob(TAG.CGROUP)) f.cgroup = blobStr(buf, TAG.CGROUP);
   if (blob(TAG.CWD)) f.cwd = blobStr(buf, TAG.CWD);
+  if (blob(TAG.EXEFILE)) f.exepath = blobStr(buf, TAG.EXEFILE);
   return f;
 }
 
@@ -251,7 +252,8 @@ export function decodeRecord(
     rec.facts = facts(buf, off + HDR_SIZE, bootToEpochNs);
     if (spec.filenameArg) {
       const exe = rec.args[spec.filenameArg];
-      if (typeof exe === 'string') rec.facts.exepath = exe;
+      // The kernel's exe_file path when the record has it (symlinks resolved); else the name exec'd.
+      if (typeof exe === 'string') rec.facts.exepath ??= exe;
       if (Array.isArray(rec.args.args)) rec.facts.argv = [String(rec.args.exe ?? ''), ...rec.args.args];
     }
   }

@@ -1,7 +1,7 @@
 // The live probe on the real kernel (root): real actions from child processes must come back as
 // records with the right pid, ppid, path, flags, address and return value.
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -67,7 +67,8 @@ describe('probe on the live kernel', () => {
     expect(exec!.args.filename).toBe('/bin/cat');
     expect(exec!.args.exe).toBe('/bin/cat');
     expect(exec!.args.args).toEqual(['/etc/shadow']);
-    expect(exec!.facts).toMatchObject({ ppid: process.pid, uid: 0, gid: 0, comm: 'cat', exepath: '/bin/cat', exeFromMemfd: false });
+    // exepath is the kernel's exe_file path: symlinks resolved (/bin -> usr/bin on merged-/usr Debian).
+    expect(exec!.facts).toMatchObject({ ppid: process.pid, uid: 0, gid: 0, comm: 'cat', exepath: realpathSync('/bin/cat'), exeFromMemfd: false });
     expect(exec!.facts!.cgroup).toMatch(/^\//);
     expect(exec!.facts!.cwd).toBe(process.cwd());
     expect(exec!.ts).toBeGreaterThan(BigInt(Date.now() - 60_000) * 1_000_000n);
@@ -178,7 +179,7 @@ describe('probe on the live kernel', () => {
     const mine = await recordsOf(pid);
     expect(mine.find((r) => r.type === 'memfd_create')).toMatchObject({ args: { name: 'payload', flags: 0 } });
     const exec = mine.find((r) => r.type === 'execve' && r.res === 0 && r.args.exe === 'payload');
-    expect(exec?.facts).toMatchObject({ exeFromMemfd: true, exeUpperLayer: false });
+    expect(exec?.facts).toMatchObject({ exeFromMemfd: true, exeUpperLayer: false, exepath: '/memfd:payload' });
     expect(exec!.args.filename).toMatch(/^\/proc\/self\/fd\/\d+$/);
   });
 

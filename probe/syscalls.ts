@@ -37,7 +37,7 @@ export interface SyscallSpec {
 
 /** Mirrors SAKER_BLOB_* / SAKER_SP_* / SAKER_TUPLE_* in bpf/record.h. */
 export const BLOB = { NONE: 0, STR: 1, SOCKADDR: 2, TUPLE: 3, ARGV: 4, MSGHDR: 5, FDPAIR: 6 } as const;
-export const TAG = { EXEPATH: 16, ARGV: 17, CGROUP: 18, TUPLE: 19, CWD: 20 } as const;
+export const TAG = { EXEPATH: 16, ARGV: 17, CGROUP: 18, TUPLE: 19, CWD: 20, EXEFILE: 21 } as const;
 export const SPECIAL = { none: 0, exec: 1, fork: 2, clone3: 3, openat2: 4 } as const;
 export const TUPLE = { none: 0, arg0: 1, res: 2 } as const;
 

@@ -1,7 +1,7 @@
 // Probe -> collector -> in-process bus on the real kernel (root): real actions of a child shell
 // come back as correctly enriched events on the events topic.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, realpathSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -92,7 +92,7 @@ describe('live collector: probe -> state -> enrichment -> bus', () => {
     // The shell itself: a child of this test process, running in the temp dir.
     const open = bash.find((e) => e.type === 'openat' && e.fd?.name === `${dir}/out.txt`);
     expect(open).toBeDefined();
-    expect(open!.proc).toMatchObject({ pid: bashPid, ppid: process.pid, name: 'bash', exepath: '/bin/bash', cwd: `${dir}/`, uid: 0, user: 'root', group: 'root' });
+    expect(open!.proc).toMatchObject({ pid: bashPid, ppid: process.pid, name: 'bash', exepath: realpathSync('/bin/bash'), cwd: `${dir}/`, uid: 0, user: 'root', group: 'root' });
     expect(open!.proc.args).toEqual(['-c', expect.stringContaining('cat /etc/hostname')]);
     expect(open!.ancestors[0]).toMatchObject({ pid: process.pid, exepath: process.execPath });
     expect(open!.ancestors.length).toBeGreaterThanOrEqual(2);
@@ -119,7 +119,7 @@ describe('live collector: probe -> state -> enrichment -> bus', () => {
     expect(catExec!.proc).toMatchObject({ exe: 'cat', args: ['/etc/hostname'], cwd: `${dir}/`, user: 'root' });
     expect(catExec!.proc.exepath).toMatch(/\/cat$/);
     expect(catExec!.ancestors.slice(0, 2).map((a) => a.pid)).toEqual([bashPid, process.pid]);
-    expect(catExec!.ancestors[0]).toMatchObject({ name: 'bash', exepath: '/bin/bash' });
+    expect(catExec!.ancestors[0]).toMatchObject({ name: 'bash', exepath: realpathSync('/bin/bash') });
     const cat = await eventsOf(catExec!.proc.pid);
     const catOpen = cat.find((e) => e.type === 'openat' && e.fd?.name === '/etc/hostname');
     expect(catOpen?.fd?.num).toBeGreaterThanOrEqual(3);

@@ -254,6 +254,14 @@ static long cwd_step(__u32 i, void *arg)
 		return 1;
 	mnt_root = BPF_CORE_READ(vm, mnt_root);
 	parent = BPF_CORE_READ(d, d_parent);
+	if (d == parent && d != mnt_root) {
+		/* A pseudo file's own root dentry (a memfd's "memfd:NAME"): its name, nothing above. */
+		if (w->depth < PATH_DEPTH) {
+			w->names[w->depth & (PATH_DEPTH - 1)] = BPF_CORE_READ(d, d_name.name);
+			w->depth++;
+		}
+		return 1;
+	}
 	if (d == mnt_root || d == parent) {
 		struct mount *up = BPF_CORE_READ(mnt, mnt_parent);
 		if (up == mnt) /* the global root */
@@ -271,20 +279,20 @@ static long cwd_step(__u32 i, void *arg)
 	return 0;
 }
 
-/* The working directory as one STR blob: dentry names up to the task's root, crossing mounts
+/* A path as one STR blob: dentry names from (d, vm) up to the task's root, crossing mounts
  * (struct mount wraps the vfsmount). Only on exec/fork, so the walk's cost does not matter.
  * Deeper than PATH_DEPTH names: the last PATH_DEPTH, still starting with '/'. */
-static __always_inline __u32 put_cwd(__u8 *buf, __u32 off, struct task_struct *task)
+static __always_inline __u32 put_path(__u8 *buf, __u32 off, struct fs_struct *fs, struct dentry *d,
+				      struct vfsmount *vm, __u8 tag)
 {
-	struct fs_struct *fs = BPF_CORE_READ(task, fs);
 	struct cwd_walk w = {};
 	__u32 pos;
 
-	if (!fs || off > HALF - 1)
+	if (!fs || !d || !vm || off > HALF - 1)
 		return off;
 	off = bounded(off);
-	w.d = BPF_CORE_READ(fs, pwd.dentry);
-	w.vm = BPF_CORE_READ(fs, pwd.mnt);
+	w.d = d;
+	w.vm = vm;
 	w.root = BPF_CORE_READ(fs, root.dentry);
 	w.root_mnt = BPF_CORE_READ(fs, root.mnt);
 	w.mnt = container_of(w.vm, struct mount, mnt);
@@ -311,9 +319,28 @@ static __always_inline __u32 put_cwd(__u8 *buf, __u32 off, struct task_struct *t
 	buf[pos] = 0;
 	struct saker_blob *b = (void *)(buf + off);
 	b->len = pos + 1 - (off + 4);
-	b->tag = SAKER_TAG_CWD;
+	b->tag = tag;
 	b->kind = SAKER_BLOB_STR;
 	return pos + 1;
+}
+
+/* The working directory, relative to the task's root. */
+static __always_inline __u32 put_cwd(__u8 *buf, __u32 off, struct task_struct *task)
+{
+	struct fs_struct *fs = BPF_CORE_READ(task, fs);
+
+	return put_path(buf, off, fs, BPF_CORE_READ(fs, pwd.dentry), BPF_CORE_READ(fs, pwd.mnt), SAKER_TAG_CWD);
+}
+
+/* The executable the kernel runs (mm->exe_file: symlinks resolved, a script's interpreter, a
+ * memfd as /memfd:NAME), relative to the task's root: what Falco calls the trusted exepath. */
+static __always_inline __u32 put_exe_file(__u8 *buf, __u32 off, struct task_struct *task)
+{
+	struct file *exe = BPF_CORE_READ(task, mm, exe_file);
+
+	if (!exe)
+		return off;
+	return put_path(buf, off, BPF_CORE_READ(task, fs), BPF_CORE_READ(exe, f_path.dentry), BPF_CORE_READ(exe, f_path.mnt), SAKER_TAG_EXEFILE);
 }
 
 /* Facts about the current process, right after the header (constant offset 80). */
@@ -347,7 +374,7 @@ static __always_inline __u32 put_facts(__u8 *buf, struct task_struct *task, stru
 	f->exe_flags = exe_flags(task);
 	f->start_ts = BPF_CORE_READ(leader, start_boottime);
 	bpf_get_current_comm(f->comm, sizeof(f->comm));
-	return put_cwd(buf, put_cgroup(buf, sizeof(struct saker_hdr) + sizeof(struct saker_facts), task), task);
+	return put_exe_file(buf, put_cwd(buf, put_cgroup(buf, sizeof(struct saker_hdr) + sizeof(struct saker_facts), task), task), task);
 }
 
 static __always_inline __u32 put_argv(__u8 *buf, __u32 off, struct task_struct *task,

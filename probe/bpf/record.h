@@ -54,6 +54,7 @@
 #define SAKER_TAG_CGROUP 18     /* facts: cgroup path (v2 unified, else first v1 hierarchy) */
 #define SAKER_TAG_TUPLE 19
 #define SAKER_TAG_CWD 20        /* facts: working directory, relative to the task's root */
+#define SAKER_TAG_EXEFILE 21    /* facts: the executable's path (mm->exe_file), relative to the task's root */
 
 /* saker_sc_conf.special */
 #define SAKER_SP_NONE 0
