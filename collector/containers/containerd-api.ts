@@ -71,6 +71,8 @@ export function grpcUnary(socketPath: string, method: string, message: Buffer, o
       }
       finish(null, body.subarray(5));
     });
+    // A stream reset or a session that goes away ends here without 'end'.
+    req.on('close', () => finish(new ContainerRuntimeError(`${socketPath} ${method}: stream closed before an answer`, { retriable: true })));
     const frame = Buffer.alloc(5);
     frame.writeUInt32BE(message.length, 1);
     req.end(Buffer.concat([frame, message]));
