@@ -1,12 +1,14 @@
 // Splitting outgoing messages into produce requests the broker accepts. The broker rejects a
 // record batch (one partition's share of a request) above max.message.bytes (1 MiB by default),
 // and a request half-rejected cannot be retried without duplicating the accepted half, so each
-// message's partition is chosen here (kafkajs' default, Java-compatible murmur2 partitioner) and
-// every request carries at most MAX_PARTITION_BYTES per partition.
+// message's partition is chosen here (Kafka's Java-compatible murmur2 key partitioning,
+// murmur2.ts; kafkajs' partitioner for keyless messages) and every request carries at most
+// MAX_PARTITION_BYTES per partition.
 import type { Admin, PartitionMetadata } from 'kafkajs';
 import { Partitioners } from './client.js';
 import type { OutgoingMessage } from '../bus.js';
 import { MAX_PACK_BYTES, PACK_HEADER, PACK_VERSION, pack, packGroups } from './framing.js';
+import { keyPartition } from './murmur2.js';
 
 export const MAX_PARTITION_BYTES = 768 * 1024;
 /** Per-record overhead in a record batch (varints, attributes, header framing), rounded up. */
@@ -39,10 +41,12 @@ export function chunkForProduce(
   // A process's events share a key: murmur2 (with a Buffer per key) once per key and call.
   const byKey = new Map<string, number>();
   for (const m of messages) {
-    let partition = m.key === null ? undefined : byKey.get(m.key);
-    if (partition === undefined) {
-      partition = partitioner({ topic, partitionMetadata: partitions, message: { key: m.key, value: m.value } });
-      if (m.key !== null) byKey.set(m.key, partition);
+    let partition: number | undefined;
+    if (m.key === null) {
+      partition = partitioner({ topic, partitionMetadata: partitions, message: { key: null, value: m.value } });
+    } else {
+      partition = byKey.get(m.key);
+      if (partition === undefined) byKey.set(m.key, (partition = keyPartition(m.key, partitions.length)));
     }
     const s = size(m);
     const used = bytes.get(partition) ?? 0;
