@@ -109,7 +109,6 @@ async function runEvaluator(config: EvaluatorConfig, logger: Logger): Promise<nu
   const engine = new ReloadableEngine(config.engine);
   for (const w of engine.engine.warnings) logger.warn({ code: w.code }, formatWarning(w));
   logger.info({ ...engine.engine.counts, eventTypes: engine.eventTypes() === 'all' ? 'all' : [...engine.eventTypes()].length }, 'rules loaded');
-  const stopReloading = reloadRulesOnSighup(engine, logger);
 
   let bus;
   try {
@@ -160,6 +159,7 @@ async function runEvaluator(config: EvaluatorConfig, logger: Logger): Promise<nu
   const onSignal = (signal: NodeJS.Signals): void => void shutdown(0, signal);
   process.once('SIGTERM', onSignal);
   process.once('SIGINT', onSignal);
+  const stopReloading = reloadRulesOnSighup(engine, logger);
 
   try {
     if (config.createTopics) await bus.ensureTopics([layout.events, layout.alerts, layout.deadLetter]);
