@@ -8,8 +8,10 @@ import { bootstrapState } from '../collector/sources/bootstrap.js';
 import { readSystemFiles } from '../collector/sources/system-files.js';
 import type { StateEngine } from '../collector/state/engine.js';
 import { openProbe, selectSyscalls, type Probe } from '../probe/index.js';
+import { createEngine } from '../rules/index.js';
 import type { Host } from '../schemas/types.generated.js';
 import { UsageError } from './args.js';
+import { expandRuleFiles } from './paths.js';
 
 /** The flags every live command takes. */
 export const LIVE_FLAGS = {
@@ -34,6 +36,11 @@ export function liveSettings(values: { seconds?: string; 'container-sockets'?: s
   const containerSockets = parseSocketList(values['container-sockets']);
   if (containerSockets?.some((s) => !s.startsWith('/'))) throw new UsageError('--container-sockets takes absolute socket paths, comma-separated');
   return { seconds, containerSockets };
+}
+
+/** The event types the rules files ask for (`default` expands), or 'all' when none are given. */
+export function ruleEventTypes(ruleFiles: readonly string[]): ReadonlySet<string> | 'all' {
+  return ruleFiles.length > 0 ? createEngine({ files: expandRuleFiles(ruleFiles) }).eventTypes() : 'all';
 }
 
 export interface LiveSource {

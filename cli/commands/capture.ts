@@ -5,11 +5,9 @@
 import { pino, type DestinationStream } from 'pino';
 import { createCaptureWriter } from '../../collector/capture/capture-file.js';
 import { runCollector } from '../../collector/service.js';
-import { createEngine } from '../../rules/index.js';
 import { logLevel, parse, UsageError } from '../args.js';
 import type { Command } from '../command.js';
-import { LIVE_FLAGS, liveSettings, openLiveSource } from '../live.js';
-import { expandRuleFiles } from '../paths.js';
+import { LIVE_FLAGS, liveSettings, openLiveSource, ruleEventTypes } from '../live.js';
 
 const OPTIONS = {
   ...LIVE_FLAGS,
@@ -29,8 +27,7 @@ export const captureCommand: Command = {
     if (codec !== 'deflate' && codec !== 'null') throw new UsageError(`--codec must be deflate or null, got '${codec}'`);
     const level = logLevel(values['log-level'], 'warn');
     const logger = pino({ level }, io.stderr as unknown as DestinationStream);
-    const ruleFiles = [...(values.rules ?? []), ...positionals];
-    const types = ruleFiles.length > 0 ? createEngine({ files: expandRuleFiles(ruleFiles) }).eventTypes() : 'all';
+    const types = ruleEventTypes([...(values.rules ?? []), ...positionals]);
 
     const live = await openLiveSource(types, settings, logger);
     const writer = createCaptureWriter(values.out, { codec });

@@ -5,12 +5,10 @@
 import { createKafkaBus } from '../../bus/kafka/index.js';
 import { topicLayout } from '../../bus/topics.js';
 import { runCollector } from '../../collector/service.js';
-import { createEngine } from '../../rules/index.js';
 import { int, logLevel, parse } from '../args.js';
 import type { Command } from '../command.js';
 import { KAFKA_FLAGS, KAFKA_USAGE, kafkaOptions, serviceLogger } from '../kafka-flags.js';
-import { LIVE_FLAGS, liveSettings, openLiveSource } from '../live.js';
-import { expandRuleFiles } from '../paths.js';
+import { LIVE_FLAGS, liveSettings, openLiveSource, ruleEventTypes } from '../live.js';
 
 const USAGE = `usage: saker collect --brokers HOST:PORT[,...] [--rules FILE...|default] [options]
 
@@ -46,8 +44,7 @@ export const collectCommand: Command = {
     const settings = liveSettings(values);
     const kafka = kafkaOptions(values, process.env, { clientId: 'saker-collector' });
     const logger = serviceLogger(logLevel(values['log-level'], 'info'), io.stderr);
-    const ruleFiles = [...(values.rules ?? []), ...positionals];
-    const types = ruleFiles.length > 0 ? createEngine({ files: expandRuleFiles(ruleFiles) }).eventTypes() : 'all';
+    const types = ruleEventTypes([...(values.rules ?? []), ...positionals]);
     const layout = topicLayout({ prefix: values['topic-prefix'] ?? 'saker', partitions: { events: int('events-partitions', values['events-partitions'], 12) } });
 
     const bus = createKafkaBus({ ...kafka, logger });
