@@ -3,30 +3,17 @@
 // alert, now - alert.time (the event time the publisher stamped). On "stop" (stdin) it prints
 // {"count":N,"p50":ms,"p90":ms,"p99":ms,"max":ms} and exits.
 //   node dist/bench/pipeline-reader.js BROKERS TOPIC FROM_NS
-import { randomBytes } from 'node:crypto';
 import { createInterface } from 'node:readline';
-import { Kafka, logLevel } from '../bus/kafka/client.js';
-import { recordMessages } from '../bus/kafka/framing.js';
 import { alertCodec } from '../schemas/codec.js';
+import { alertReader } from './pipeline-alerts.js';
 
 const [brokers, topic, fromNs] = process.argv.slice(2);
 if (!brokers || !topic || !fromNs) throw new Error('usage: pipeline-reader BROKERS TOPIC FROM_NS');
 const from = BigInt(fromNs);
 const latencies: number[] = [];
-const kafka = new Kafka({ clientId: 'bench-latency', brokers: brokers.split(','), logLevel: logLevel.NOTHING });
-const consumer = kafka.consumer({ groupId: `bench-latency-${randomBytes(4).toString('hex')}`, readUncommitted: false, maxWaitTimeInMs: 20 });
-await consumer.connect();
-await consumer.subscribe({ topics: [topic], fromBeginning: true });
-await consumer.run({
-  eachBatch: async ({ batch }) => {
-    const now = Date.now();
-    for (const r of batch.messages) {
-      for (const m of recordMessages(batch.topic, batch.partition, r)) {
-        const t = alertCodec.decode(m.value).time;
-        if (t >= from) latencies.push(now - Number(t / 1_000_000n));
-      }
-    }
-  },
+const consumer = await alertReader(brokers.split(','), topic, 20, (value, now) => {
+  const t = alertCodec.decode(value).time;
+  if (t >= from) latencies.push(now - Number(t / 1_000_000n));
 });
 process.stdout.write('ready\n');
 for await (const line of createInterface({ input: process.stdin })) {

@@ -14,10 +14,8 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
 import { parseArgs } from 'node:util';
-import { Kafka, logLevel } from '../bus/kafka/client.js';
 import { pino } from 'pino';
 import type { OutgoingMessage } from '../bus/bus.js';
-import { recordMessages } from '../bus/kafka/framing.js';
 import { createKafkaBus, type KafkaBus } from '../bus/kafka/index.js';
 import { topicLayout, type TopicLayout } from '../bus/topics.js';
 import { EvaluatorMetrics } from '../evaluator/metrics.js';
@@ -25,6 +23,7 @@ import { createJudgeStage } from '../evaluator/stage.js';
 import { createEngine } from '../rules/index.js';
 import { alertCodec, eventCodec } from '../schemas/codec.js';
 import { PIPELINE_RULES, expectedRule, pipelineEvent, pipelineKey, projectRoot } from './pipeline-events.js';
+import { alertReader } from './pipeline-alerts.js';
 import { httpGet, metricValue, startWorker, stopWorker, waitHealthy, type Worker } from './pipeline-workers.js';
 
 const { values } = parseArgs({
@@ -94,21 +93,6 @@ async function publishAll(bus: KafkaBus, topic: string, msgs: OutgoingMessage[],
   for (let i = 0; i < msgs.length; i += chunk) await bus.publish(topic, msgs.slice(i, i + chunk));
 }
 
-/** A read-committed consumer of the alerts topic that counts alerts as they arrive. */
-async function alertReader(list: string[], topic: string, onAlert: (value: Buffer, now: number) => void) {
-  const kafka = new Kafka({ clientId: 'bench-reader', brokers: list, logLevel: logLevel.NOTHING });
-  const consumer = kafka.consumer({ groupId: `bench-reader-${randomBytes(4).toString('hex')}`, readUncommitted: false, maxWaitTimeInMs: 50 });
-  await consumer.connect();
-  await consumer.subscribe({ topics: [topic], fromBeginning: true });
-  await consumer.run({
-    eachBatch: async ({ batch }) => {
-      const now = Date.now();
-      for (const r of batch.messages) for (const m of recordMessages(batch.topic, batch.partition, r)) onAlert(m.value, now);
-    },
-  });
-  return consumer;
-}
-
 async function until(cond: () => boolean, timeoutMs: number, what: string): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!cond()) {
@@ -172,7 +156,7 @@ async function endToEnd(list: string[], bus: KafkaBus, workers: number): Promise
   const ws = await startWorkers(list, layout, prefix, workers);
   let seen = 0;
   let lastAt = 0;
-  const reader = await alertReader(list, layout.alerts.name, (_v, now) => {
+  const reader = await alertReader(list, layout.alerts.name, 50, (_v, now) => {
     seen++;
     lastAt = now;
   });
