@@ -206,9 +206,8 @@ static __always_inline __u32 put_cgroup(__u8 *buf, __u32 off, struct task_struct
 	return pos + 1;
 }
 
-static __always_inline __u32 exe_flags(struct task_struct *task)
+static __always_inline __u32 exe_flags(struct file *exe)
 {
-	struct file *exe = BPF_CORE_READ(task, mm, exe_file);
 	struct inode *inode;
 	__u32 flags = 0;
 	char name[8] = {};
@@ -239,8 +238,11 @@ static __always_inline __u32 put_facts(__u8 *buf, struct task_struct *task, stru
 	struct task_struct *leader = BPF_CORE_READ(task, group_leader);
 	struct pid *tp = BPF_CORE_READ(leader, thread_pid);
 	unsigned int level = BPF_CORE_READ(tp, level);
+	struct file *exe = BPF_CORE_READ(task, mm, exe_file);
+	struct fs_struct *fs = BPF_CORE_READ(task, fs);
 	struct upid up = {};
 	struct tty_struct *tty;
+	__u32 off;
 
 	h->flags |= SAKER_F_FACTS;
 	f->ppid = BPF_CORE_READ(task, real_parent, tgid);
@@ -260,10 +262,16 @@ static __always_inline __u32 put_facts(__u8 *buf, struct task_struct *task, stru
 		__u32 minor = BPF_CORE_READ(tty, driver, minor_start) + BPF_CORE_READ(tty, index);
 		f->tty = (minor & 0xff) | (major << 8) | ((minor & ~0xffu) << 12);
 	}
-	f->exe_flags = exe_flags(task);
+	f->exe_flags = exe_flags(exe);
 	f->start_ts = BPF_CORE_READ(leader, start_boottime);
 	bpf_get_current_comm(f->comm, sizeof(f->comm));
-	return put_exe_file(buf, put_cwd(buf, put_cgroup(buf, sizeof(struct saker_hdr) + sizeof(struct saker_facts), task), task), task);
+	off = put_cgroup(buf, sizeof(struct saker_hdr) + sizeof(struct saker_facts), task);
+	/* The working directory, then the executable the kernel runs (mm->exe_file: symlinks
+	 * resolved, a script's interpreter, a memfd as /memfd:NAME; Falco's trusted exepath). */
+	off = put_path(buf, off, fs, BPF_CORE_READ(fs, pwd.dentry), BPF_CORE_READ(fs, pwd.mnt), SAKER_TAG_CWD);
+	if (exe)
+		off = put_path(buf, off, fs, BPF_CORE_READ(exe, f_path.dentry), BPF_CORE_READ(exe, f_path.mnt), SAKER_TAG_EXEFILE);
+	return off;
 }
 
 static __always_inline __u32 put_argv(__u8 *buf, __u32 off, struct task_struct *task,

@@ -95,22 +95,3 @@ static __always_inline __u32 put_path(__u8 *buf, __u32 off, struct fs_struct *fs
 	b->kind = SAKER_BLOB_STR;
 	return pos + 1;
 }
-
-/* The working directory, relative to the task's root. */
-static __always_inline __u32 put_cwd(__u8 *buf, __u32 off, struct task_struct *task)
-{
-	struct fs_struct *fs = BPF_CORE_READ(task, fs);
-
-	return put_path(buf, off, fs, BPF_CORE_READ(fs, pwd.dentry), BPF_CORE_READ(fs, pwd.mnt), SAKER_TAG_CWD);
-}
-
-/* The executable the kernel runs (mm->exe_file: symlinks resolved, a script's interpreter, a
- * memfd as /memfd:NAME), relative to the task's root: what Falco calls the trusted exepath. */
-static __always_inline __u32 put_exe_file(__u8 *buf, __u32 off, struct task_struct *task)
-{
-	struct file *exe = BPF_CORE_READ(task, mm, exe_file);
-
-	if (!exe)
-		return off;
-	return put_path(buf, off, BPF_CORE_READ(task, fs), BPF_CORE_READ(exe, f_path.dentry), BPF_CORE_READ(exe, f_path.mnt), SAKER_TAG_EXEFILE);
-}
