@@ -36,6 +36,16 @@ static __always_inline __u32 bounded(__u32 off)
 	return off & (HALF - 1);
 }
 
+/* The 4-byte header (record.h: struct saker_blob) in front of a payload written at off + 4. */
+static __always_inline void blob_header(__u8 *buf, __u32 off, __u16 len, __u8 tag, __u8 kind)
+{
+	struct saker_blob *b = (void *)(buf + off);
+
+	b->len = len;
+	b->tag = tag;
+	b->kind = kind;
+}
+
 static __always_inline __u32 put_str(__u8 *buf, __u32 off, __u8 tag, const void *src, bool user,
 				     struct saker_hdr *h)
 {
@@ -56,10 +66,7 @@ static __always_inline __u32 put_str(__u8 *buf, __u32 off, __u8 tag, const void 
 		h->flags |= SAKER_F_READ_FAIL;
 		return off;
 	}
-	struct saker_blob *b = (void *)(buf + off);
-	b->len = n;
-	b->tag = tag;
-	b->kind = SAKER_BLOB_STR;
+	blob_header(buf, off, n, tag, SAKER_BLOB_STR);
 	return off + 4 + n;
 }
 
@@ -79,10 +86,7 @@ static __always_inline __u32 put_sockaddr(__u8 *buf, __u32 off, __u8 tag, const 
 		h->flags |= SAKER_F_READ_FAIL;
 		return off;
 	}
-	struct saker_blob *b = (void *)(buf + off);
-	b->len = len;
-	b->tag = tag;
-	b->kind = SAKER_BLOB_SOCKADDR;
+	blob_header(buf, off, len, tag, SAKER_BLOB_SOCKADDR);
 	return off + 4 + (len & (SAKER_SOCKADDR_MAX * 2 - 1));
 }
 
@@ -128,10 +132,7 @@ static __always_inline __u32 put_tuple(__u8 *buf, __u32 off, struct task_struct 
 	} else if (t->family != AF_UNIX) {
 		return off;
 	}
-	struct saker_blob *b = (void *)(buf + off);
-	b->len = sizeof(*t);
-	b->tag = SAKER_TAG_TUPLE;
-	b->kind = SAKER_BLOB_TUPLE;
+	blob_header(buf, off, sizeof(*t), SAKER_TAG_TUPLE, SAKER_BLOB_TUPLE);
 	return off + 4 + sizeof(*t);
 }
 
@@ -199,10 +200,7 @@ static __always_inline __u32 put_cgroup(__u8 *buf, __u32 off, struct task_struct
 	}
 	pos = bounded(pos) & 4095;
 	buf[pos] = 0;
-	struct saker_blob *b = (void *)(buf + off);
-	b->len = pos + 1 - (off + 4);
-	b->tag = SAKER_TAG_CGROUP;
-	b->kind = SAKER_BLOB_STR;
+	blob_header(buf, off, pos + 1 - (off + 4), SAKER_TAG_CGROUP, SAKER_BLOB_STR);
 	return pos + 1;
 }
 
@@ -290,10 +288,7 @@ static __always_inline __u32 put_argv(__u8 *buf, __u32 off, struct task_struct *
 		h->flags |= SAKER_F_READ_FAIL;
 		return off;
 	}
-	struct saker_blob *b = (void *)(buf + off);
-	b->len = n;
-	b->tag = SAKER_TAG_ARGV;
-	b->kind = SAKER_BLOB_ARGV;
+	blob_header(buf, off, n, SAKER_TAG_ARGV, SAKER_BLOB_ARGV);
 	return off + 4 + (n & (SAKER_ARGV_MAX * 2 - 1));
 }
 

@@ -89,9 +89,6 @@ static __always_inline __u32 put_path(__u8 *buf, __u32 off, struct fs_struct *fs
 	}
 	pos = bounded(pos);
 	buf[pos] = 0;
-	struct saker_blob *b = (void *)(buf + off);
-	b->len = pos + 1 - (off + 4);
-	b->tag = tag;
-	b->kind = SAKER_BLOB_STR;
+	blob_header(buf, off, pos + 1 - (off + 4), tag, SAKER_BLOB_STR);
 	return pos + 1;
 }
