@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import { openContainerMetadata, parseSocketList } from '../collector/containers/metadata.js';
 import { bootstrapState } from '../collector/sources/bootstrap.js';
 import { readSystemFiles } from '../collector/sources/system-files.js';
+import { CONTAINER_EVENT_TYPE } from '../collector/state/containers.js';
 import type { StateEngine } from '../collector/state/engine.js';
 import { openProbe, selectSyscalls, type Probe } from '../probe/index.js';
 import { createEngine } from '../rules/index.js';
@@ -64,7 +65,7 @@ export async function openLiveSource(ruleTypes: ReadonlySet<string> | 'all', set
   const { state } = bootstrapState({ users: sys.users, groups: sys.groups });
   const selection = selectSyscalls(ruleTypes);
   // `container` events are the collector's own (a runtime described a container), not the probe's.
-  const unsupported = selection.unsupported.filter((t) => t !== 'container');
+  const unsupported = selection.unsupported.filter((t) => t !== CONTAINER_EVENT_TYPE);
   if (unsupported.length > 0) logger.warn({ unsupported }, 'event types the probe cannot record');
   const probe = await openProbe({ syscalls: selection.syscalls, logger });
   // Name, image, privileged, mounts from the runtime sockets, looked up in the background.

@@ -15,6 +15,9 @@ import type { RawRecord } from '../raw-record.js';
 import { HOST_CONTAINER_ID } from './container-id.js';
 import type { ProcessEntry } from './types.js';
 
+/** The event type of the records `announce` queues: produced here, never by a syscall source. */
+export const CONTAINER_EVENT_TYPE = 'container';
+
 /** Entries kept before the table is rebuilt on demand (the listener re-supplies what it caches). */
 const MAX_CONTAINERS = 4096;
 
@@ -75,7 +78,7 @@ export class ContainerTable {
     if (first === undefined) return;
     const c = this.byId.get(id);
     this.announcements.push({
-      type: 'container', dir: 'EXIT', ts, cpu: 0, tid: first.pid, pid: first.pid, res: 0,
+      type: CONTAINER_EVENT_TYPE, dir: 'EXIT', ts, cpu: 0, tid: first.pid, pid: first.pid, res: 0,
       args: { id, name: c?.name ?? null, image: c?.image ?? null },
     });
   }
