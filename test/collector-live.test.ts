@@ -106,7 +106,8 @@ describe('live collector: probe -> state -> enrichment -> bus', () => {
     expect(dups.find((e) => e.fd?.num === 4)?.fd?.name).toBe(`${dir}/out.txt`);
     expect(dups.find((e) => e.fd?.num === 5)?.fd?.name).toBe(`${dir}/out.txt`);
 
-    const conn = bash.find((e) => e.type === 'connect');
+    // The TCP connect: the C library may first connect to a unix socket of its own (an NSS module: systemd userdb, nscd).
+    const conn = bash.find((e) => e.type === 'connect' && e.fd?.typeChar !== 'u');
     expect(conn?.fd).toMatchObject({ typeChar: '4', l4proto: 'tcp', sockfamily: 'ip', sip: '127.0.0.1', sport: port, cip: '127.0.0.1', isServer: false, connected: true });
     expect(conn!.fd!.name).toBe(`127.0.0.1:${conn!.fd!.cport}->127.0.0.1:${port}`);
     const close = bash.find((e) => e.type === 'close' && e.fd?.sport === port);
