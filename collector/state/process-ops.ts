@@ -103,8 +103,10 @@ export function applyCloneChild(s: StateEngine, rec: RawRecord): ThreadEntry {
     }
   }
   if (describesProcess) {
-    applyCloneArgs(th.proc, rec);
+    // A source that interprets its records (scap, the probe) hands over facts and they are the
+    // whole truth; Falco's clone exit arguments are read only from a source that gives none.
     if (rec.facts !== undefined) applyFactsTo(th.proc, rec.facts);
+    else applyCloneArgs(th.proc, rec);
     s.touch(th.proc);
   } else {
     const comm = rec.facts?.comm ?? strArg(rec.args['comm']);
@@ -113,7 +115,7 @@ export function applyCloneChild(s: StateEngine, rec: RawRecord): ThreadEntry {
   return th;
 }
 
-/** Falco's clone exit parameters, where a source gives them: the child's own view of itself. */
+/** Falco's clone exit parameters, for a source that gives no facts: the child's own view of itself. */
 function applyCloneArgs(p: ProcessEntry, rec: RawRecord): void {
   const a = rec.args;
   const argv0 = strArg(a['exe']);
