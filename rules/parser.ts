@@ -2,7 +2,8 @@
 // libsinsp's filter parser (userspace/libsinsp/filter/parser.cpp) minus the newer syntax listed
 // in unsupported-syntax.ts, and gives libsinsp's error reasons where it has one. List names are
 // substituted before parsing (list-substitution.ts); macro names, field names and value types
-// are the compiler's business. Grammar (EBNF; `blank` = ' ' \t \b \r \n, tokens in lexer.ts):
+// are the compiler's business. Grammar (EBNF; `blank` = ' ' \t \b \r \n, tokens in lexer.ts,
+// operator and keyword tables in grammar-tables.ts):
 //
 //   condition   = { blank }, expr(1), { blank }, EOF ;
 //   expr(p)     = not_expr, { { blank }, LOGICAL_OPERATORS[q >= p], ( blank | &"(" ), { blank }, expr(q + 1) } ;
@@ -35,7 +36,6 @@
 import type {
   AndNode,
   BinaryCheck,
-  BinaryOperator,
   BoolNode,
   FieldExpr,
   FieldRef,
@@ -47,6 +47,10 @@ import type {
   ValueList,
 } from './ast.js';
 import { ConditionSyntaxError } from './errors.js';
+import {
+  CHECK_OPERATORS, KEYWORDS, LOGICAL_OPERATORS, MODIFIERS, OPERATOR_LIST, TIGHTEST, TRANSFORMERS, TRANSFORMER_LIST,
+  VALUE_TRANSFORMER_LIST, type CheckOperator,
+} from './grammar-tables.js';
 import { Scanner } from './lexer.js';
 import { unsupportedSyntax, unsupportedTransformer } from './unsupported-syntax.js';
 
@@ -56,47 +60,6 @@ export interface ParseOptions {
 }
 
 export const DEFAULT_MAX_DEPTH = 1000;
-
-interface LogicalOperator {
-  keyword: 'or' | 'and';
-  precedence: number;
-}
-
-/** Binary boolean operators, loosest first (jsep-style precedence table). `not` is the prefix above them. */
-const LOGICAL_OPERATORS: readonly LogicalOperator[] = [
-  { keyword: 'or', precedence: 1 },
-  { keyword: 'and', precedence: 2 },
-];
-const TIGHTEST = Math.max(...LOGICAL_OPERATORS.map((o) => o.precedence));
-
-type ValueKind = 'none' | 'number' | 'string' | 'list';
-
-interface CheckOperator {
-  op: BinaryOperator | 'exists';
-  value: ValueKind;
-  /** Word operators need a blank after them (`containsx` is not `contains x`). */
-  needsBlank: boolean;
-}
-
-/** Tried in order, as libsinsp does: a longer operator before its prefix. */
-const CHECK_OPERATORS: readonly CheckOperator[] = [
-  { op: 'exists', value: 'none', needsBlank: false },
-  ...(['<=', '<', '>=', '>'] as const).map((op) => ({ op, value: 'number' as const, needsBlank: false })),
-  ...(['==', '=', '!='] as const).map((op) => ({ op, value: 'string' as const, needsBlank: false })),
-  ...(['glob', 'iglob', 'contains', 'icontains', 'bcontains', 'startswith', 'bstartswith', 'endswith', 'regex'] as const).map(
-    (op) => ({ op, value: 'string' as const, needsBlank: true }),
-  ),
-  ...(['intersects', 'in', 'pmatch'] as const).map((op) => ({ op, value: 'list' as const, needsBlank: false })),
-];
-
-const TRANSFORMERS: ReadonlySet<string> = new Set<TransformerName>(['tolower', 'toupper', 'b64', 'basename', 'len']);
-const KEYWORDS: ReadonlySet<string> = new Set(['and', 'or', 'not']);
-const MODIFIERS = ['oneof', 'anyof', 'allof'] as const;
-
-const quoteList = (names: Iterable<string>): string => [...names].map((n) => `'${n}'`).join(', ');
-const TRANSFORMER_LIST = quoteList(TRANSFORMERS);
-const VALUE_TRANSFORMER_LIST = quoteList(['val', ...TRANSFORMERS]);
-const OPERATOR_LIST = quoteList(CHECK_OPERATORS.map((o) => o.op));
 
 const OPEN = 40; // (
 const BRACKET = 91; // [
