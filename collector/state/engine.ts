@@ -15,6 +15,7 @@ import { freezeWithSlot } from '../encode/fragment-slot.js';
 import { CollectorConfigError } from '../errors.js';
 import type { ProcessFacts, RawRecord } from '../raw-record.js';
 import { HOST_CONTAINER_ID } from './container-id.js';
+import { ancestorsOf } from './ancestry.js';
 import { ContainerTable } from './containers.js';
 import { FD_HANDLERS, fdView } from './fd-ops.js';
 import { PROCESS_HANDLERS, isCloneChild, applyCloneChild } from './process-ops.js';
@@ -298,27 +299,9 @@ export class StateEngine {
     return view;
   }
 
-  /** Parent first, up to MAX_ANCESTORS levels, while the chain is known. */
+  /** Parent first, up to MAX_ANCESTORS levels, while the chain is known (ancestry.ts). */
   ancestors(p: ProcessEntry): readonly Ancestor[] {
-    if (p.ancestors !== null && this.chainValid(p)) return p.ancestors;
-    const refs: ProcessEntry[] = [];
-    const versions: number[] = [];
-    const out: Ancestor[] = [];
-    let cur = p;
-    while (out.length < MAX_ANCESTORS) {
-      if (cur.ppid === cur.pid) break;
-      const parent = this.processes.get(cur.ppid);
-      // A parent younger than its child is a reused pid: the real parent is gone.
-      if (parent === undefined || (parent.startTs > cur.startTs && cur.startTs !== 0n)) break;
-      refs.push(parent);
-      versions.push(parent.version);
-      out.push(this.selfAncestor(parent));
-      cur = parent;
-    }
-    p.ancestors = freezeWithSlot(out);
-    p.ancestorRefs = refs;
-    p.ancestorVersions = versions;
-    return p.ancestors;
+    return ancestorsOf(this.processes, p);
   }
 
   container(p: ProcessEntry): Container {
@@ -345,30 +328,6 @@ export class StateEngine {
   }
 
   // ---- internals -----------------------------------------------------------------------------------
-
-  private chainValid(p: ProcessEntry): boolean {
-    const refs = p.ancestorRefs;
-    for (let i = 0; i < refs.length; i++) {
-      const r = refs[i]!;
-      if (r.threads === 0 || r.version !== p.ancestorVersions[i]) return false;
-    }
-    // A chain cut short because the parent was unknown is rebuilt when the parent appears.
-    if (refs.length < MAX_ANCESTORS) {
-      const last = refs.length === 0 ? p : refs[refs.length - 1]!;
-      if (last.ppid !== last.pid && last.ppid > 0 && this.processes.has(last.ppid)) {
-        const parent = this.processes.get(last.ppid)!;
-        if (!(parent.startTs > last.startTs && last.startTs !== 0n)) return false;
-      }
-    }
-    return true;
-  }
-
-  private selfAncestor(p: ProcessEntry): Ancestor {
-    if (p.self !== null && p.selfVersion === p.version) return p.self;
-    p.self = Object.freeze({ pid: p.pid, name: p.comm, exe: p.exe, exepath: p.exepath, args: Object.freeze(p.args.slice()) as string[] });
-    p.selfVersion = p.version;
-    return p.self;
-  }
 
   private missingThread(rec: RawRecord): ThreadEntry {
     this.counters.missingThreads++;
