@@ -54,6 +54,11 @@ export interface ConsumeOptions {
    * batch uncommitted, to be delivered again.
    */
   handler: (batch: ConsumedBatch) => Promise<TopicMessages[]>;
+  /**
+   * Called once a batch's output and offsets are committed, with what was published. Never for
+   * a batch whose commit failed (it is handled again), so counts taken here are exact.
+   */
+  onCommitted?: (batch: ConsumedBatch, published: TopicMessages[]) => void;
 }
 
 export type SubscriptionState = 'starting' | 'running' | 'stopped' | 'failed';

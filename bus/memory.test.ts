@@ -33,9 +33,10 @@ describe('in-process bus', () => {
     await bus.close();
   });
 
-  it('redelivers a batch whose handler threw, and its output appears once', async () => {
+  it('redelivers a batch whose handler threw, and its output appears once (onCommitted once)', async () => {
     const bus = createMemoryBus({ retryDelayMs: 1 });
     let calls = 0;
+    const committed: string[][] = [];
     await bus.consume({
       topics: ['in'],
       groupId: 'g',
@@ -44,12 +45,17 @@ describe('in-process bus', () => {
         if (calls === 1) throw new Error('transient');
         return [{ topic: 'out', messages: b.messages.map((m) => ({ key: null, value: m.value })) }];
       },
+      onCommitted: (b, published) => {
+        // Called after the commit: the output is already visible.
+        committed.push([...b.messages.map((m) => m.value.toString()), `visible ${bus.read('out').length} of ${published[0]!.messages.length}`]);
+      },
     });
     await bus.publish('in', [msg('x'), msg('y')]);
     await until(() => bus.read('out').length === 2);
     await new Promise((r) => setTimeout(r, 20));
     expect(calls).toBe(2);
     expect(bus.read('out').map((m) => m.value.toString())).toEqual(['x', 'y']);
+    expect(committed).toEqual([['x', 'y', 'visible 2 of 2']]);
     await bus.close();
   });
 

@@ -231,9 +231,10 @@ class MemorySubscription implements Subscription {
       const messages = work.log.messages.slice(start, start + this.maxBatch);
       const highWatermark = String(work.log.base + work.log.messages.length);
       let out: TopicMessages[];
+      const batch = { topic: work.topic, partition: work.partition, messages, highWatermark };
       this.inHandler = true;
       try {
-        out = await this.opts.handler({ topic: work.topic, partition: work.partition, messages, highWatermark });
+        out = await this.opts.handler(batch);
       } catch (err) {
         this.inHandler = false;
         // Left uncommitted: delivered again after a pause, like Kafka would after an abort.
@@ -248,6 +249,11 @@ class MemorySubscription implements Subscription {
       for (const o of out) if (o.messages.length > 0) this.append(o.topic, o.messages);
       this.group.committed.set(`${work.topic}/${work.partition}`, work.from + messages.length);
       this.inHandler = false;
+      try {
+        this.opts.onCommitted?.(batch, out);
+      } catch (err) {
+        this.log.error({ err }, 'onCommitted callback failed (the batch stays committed)');
+      }
       this.trim(work.topic, work.partition);
     }
     this.state = 'stopped';

@@ -6,10 +6,10 @@ describe('evaluator metrics', () => {
     let now = 1_000_000;
     const m = new EvaluatorMetrics(() => now);
     for (let s = 0; s < 10; s++) {
-      m.recordBatch(1000, 10, 0.004);
+      m.recordCommitted({ events: 1000, alerts: 10, deadLetters: { decode: s < 2 ? 1 : 0, judge: 0, encode: 0 } });
+      m.recordJudgeTime(0.004);
       now += 1000;
     }
-    m.deadLetters.decode = 2;
     m.recordLag('ev', 0, 5);
     m.recordLag('ev', 1, 7);
     m.up = 1;
@@ -30,7 +30,7 @@ describe('evaluator metrics', () => {
   it('lets rates decay when work stops and forgets partitions no longer held', () => {
     let now = 5_000_000;
     const m = new EvaluatorMetrics(() => now);
-    m.recordBatch(500, 5, 0.001);
+    m.recordCommitted({ events: 500, alerts: 5, deadLetters: { decode: 0, judge: 0, encode: 0 } });
     now += 60_000;
     expect(m.render()).toContain('saker_evaluator_events_per_second 0\n');
     m.recordLag('ev', 0, 3);

@@ -9,6 +9,14 @@ const RATE_WINDOW_MS = 10_000;
 const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
 
 export type DeadLetterReason = 'decode' | 'judge' | 'encode';
+export const DEAD_LETTER_REASONS: readonly DeadLetterReason[] = ['decode', 'judge', 'encode'];
+
+/** What one committed batch did: counted only once its transaction commits. */
+export interface CommittedCounts {
+  events: number;
+  alerts: number;
+  deadLetters: Record<DeadLetterReason, number>;
+}
 
 /** Events per second over the last RATE_WINDOW_MS, from one-second buckets. */
 class Rate {
@@ -53,13 +61,19 @@ export class EvaluatorMetrics {
 
   constructor(private readonly now: () => number = Date.now) {}
 
-  recordBatch(events: number, alerts: number, seconds: number): void {
+  /** A batch committed: its events judged, alerts published and events quarantined. */
+  recordCommitted(c: CommittedCounts): void {
     const t = this.now();
-    this.events += events;
-    this.alerts += alerts;
+    this.events += c.events;
+    this.alerts += c.alerts;
     this.batches++;
-    this.eventRate.add(events, t);
-    this.alertRate.add(alerts, t);
+    for (const r of Object.keys(c.deadLetters) as DeadLetterReason[]) this.deadLetters[r] += c.deadLetters[r];
+    this.eventRate.add(c.events, t);
+    this.alertRate.add(c.alerts, t);
+  }
+
+  /** Time spent in the judge stage for one batch (a batch handled again is timed again: it is work done). */
+  recordJudgeTime(seconds: number): void {
     this.batchSecondsSum += seconds;
     let i = 0;
     while (i < LATENCY_BUCKETS.length && seconds > LATENCY_BUCKETS[i]!) i++;
@@ -82,9 +96,9 @@ export class EvaluatorMetrics {
     const metric = (name: string, type: string, help: string, lines: string[]): void => {
       out.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`, ...lines);
     };
-    metric('saker_evaluator_events_total', 'counter', 'Events judged.', [`saker_evaluator_events_total ${this.events}`]);
-    metric('saker_evaluator_alerts_total', 'counter', 'Alerts published.', [`saker_evaluator_alerts_total ${this.alerts}`]);
-    metric('saker_evaluator_batches_total', 'counter', 'Batches handled.', [`saker_evaluator_batches_total ${this.batches}`]);
+    metric('saker_evaluator_events_total', 'counter', 'Events judged, in committed batches.', [`saker_evaluator_events_total ${this.events}`]);
+    metric('saker_evaluator_alerts_total', 'counter', 'Alerts published (committed).', [`saker_evaluator_alerts_total ${this.alerts}`]);
+    metric('saker_evaluator_batches_total', 'counter', 'Batches committed.', [`saker_evaluator_batches_total ${this.batches}`]);
     metric('saker_evaluator_dead_letters_total', 'counter', 'Events sent to the dead-letter topic, by reason.',
       (Object.keys(this.deadLetters) as DeadLetterReason[]).map((r) => `saker_evaluator_dead_letters_total{reason="${r}"} ${this.deadLetters[r]}`));
     metric('saker_evaluator_handler_errors_total', 'counter', 'Batches whose handling failed (delivered again).', [`saker_evaluator_handler_errors_total ${this.handlerErrors}`]);
@@ -97,8 +111,8 @@ export class EvaluatorMetrics {
       lagLines.push(`saker_evaluator_partition_lag{topic="${k.slice(0, slash)}",partition="${k.slice(slash + 1)}"} ${v}`);
       lagSum += v;
     }
-    metric('saker_evaluator_partition_lag', 'gauge', 'Messages behind the end of each held partition, at the last batch.', lagLines);
-    metric('saker_evaluator_lag', 'gauge', 'Messages behind, summed over held partitions.', [`saker_evaluator_lag ${lagSum}`]);
+    metric('saker_evaluator_partition_lag', 'gauge', 'Kafka records behind the end of each held partition, at the last batch (a record packs many events).', lagLines);
+    metric('saker_evaluator_lag', 'gauge', 'Kafka records behind, summed over held partitions (a record packs many events).', [`saker_evaluator_lag ${lagSum}`]);
     metric('saker_evaluator_up', 'gauge', '1 while the consumer is in its group and fetching.', [`saker_evaluator_up ${this.up}`]);
     const h = 'saker_evaluator_batch_seconds';
     const hl: string[] = [];

@@ -8,7 +8,7 @@ import type { Codec } from '../schemas/codec.js';
 import type { Alert, Event } from '../schemas/types.generated.js';
 import { EvaluatorConfigError } from './errors.js';
 import { EvaluatorMetrics } from './metrics.js';
-import { createJudgeStage, type Judge } from './stage.js';
+import { committedCounts, createJudgeStage, type Judge } from './stage.js';
 
 export interface EvaluatorOptions {
   bus: Bus;
@@ -64,6 +64,7 @@ export function createEvaluator(o: EvaluatorOptions): Evaluator {
             throw err;
           }
         },
+        onCommitted: (batch, published) => metrics.recordCommitted(committedCounts(batch, published, alerts, deadLetter)),
       });
     },
     async stop() {

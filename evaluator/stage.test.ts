@@ -5,7 +5,7 @@ import { createEngine } from '../rules/index.js';
 import { alertCodec, eventCodec } from '../schemas/codec.js';
 import type { Alert, Event } from '../schemas/types.generated.js';
 import { EvaluatorMetrics } from './metrics.js';
-import { createJudgeStage, type Judge } from './stage.js';
+import { committedCounts, createJudgeStage, type Judge } from './stage.js';
 
 function batch(values: Buffer[], partition = 3, firstOffset = 100): ConsumedBatch {
   return {
@@ -21,9 +21,14 @@ const stageWith = (judge: Judge, metrics = new EvaluatorMetrics()) =>
   createJudgeStage({ judge, eventCodec, alertCodec, alertsTopic: 'alerts', deadLetterTopic: 'dlq', metrics });
 
 describe('judge stage', () => {
-  it('turns events into Avro alerts keyed by host, and counts them', async () => {
+  it('turns events into Avro alerts keyed by host, and counts them once committed', async () => {
     const metrics = new EvaluatorMetrics();
-    const out = await stageWith(engine, metrics)(batch([0, 1, 2, 5].map((i) => eventCodec.encode(pipelineEvent(i)))));
+    const b = batch([0, 1, 2, 5].map((i) => eventCodec.encode(pipelineEvent(i))));
+    const out = await stageWith(engine, metrics)(b);
+    // The stage times the batch; the counters wait for the commit.
+    expect([metrics.events, metrics.alerts, metrics.batches]).toEqual([0, 0, 0]);
+    expect(metrics.render()).toContain('saker_evaluator_batch_seconds_count 1\n');
+    metrics.recordCommitted(committedCounts(b, out, 'alerts', 'dlq'));
     expect(out.map((o) => o.topic)).toEqual(['alerts']);
     const alerts = out[0]!.messages.map((m) => alertCodec.decode(m.value));
     expect(alerts.map((a) => [a.rule, a.eventSeq])).toEqual([['Pipeline secret file read', 0], ['Pipeline shell in container', 5]]);
@@ -35,7 +40,9 @@ describe('judge stage', () => {
   it('quarantines undecodable events with reason and origin, and judges the rest', async () => {
     const metrics = new EvaluatorMetrics();
     const garbage = Buffer.from([1, 2, 3]);
-    const out = await stageWith(engine, metrics)(batch([eventCodec.encode(pipelineEvent(0)), garbage], 7, 41));
+    const b = batch([eventCodec.encode(pipelineEvent(0)), garbage], 7, 41);
+    const out = await stageWith(engine, metrics)(b);
+    metrics.recordCommitted(committedCounts(b, out, 'alerts', 'dlq'));
     const dlq = out.find((o) => o.topic === 'dlq')!.messages;
     expect(dlq).toHaveLength(1);
     expect(dlq[0]!.value).toBe(garbage);
@@ -58,10 +65,13 @@ describe('judge stage', () => {
         return e.seq === 2 ? [{ ...a, priority: undefined as unknown as string }] : [];
       },
     };
-    const out = await stageWith(judge, metrics)(batch([3, 1, 2].map((i) => eventCodec.encode(pipelineEvent(i)))));
+    const b = batch([3, 1, 2].map((i) => eventCodec.encode(pipelineEvent(i))));
+    const out = await stageWith(judge, metrics)(b);
+    metrics.recordCommitted(committedCounts(b, out, 'alerts', 'dlq'));
     expect(out.map((o) => o.topic)).toEqual(['dlq']);
     expect(out[0]!.messages.map((m) => m.headers!['saker-dlq-reason'])).toEqual(['judge', 'encode']);
     expect(metrics.deadLetters).toEqual({ decode: 0, judge: 1, encode: 1 });
+    expect(metrics.events).toBe(1);
   });
 });
 
@@ -75,17 +85,16 @@ describe('judge stage on packed Kafka records', () => {
   });
 
   it('quarantines a record the bus could not unpack, whole, with the reason', async () => {
-    const metrics = new EvaluatorMetrics();
     const raw = Buffer.from([0x05, 0x01]);
     const b = batch([raw, eventCodec.encode(pipelineEvent(0))], 4, 70);
     b.messages[0] = { ...b.messages[0]!, malformed: 'corrupt packed record: key runs past the end at byte 2' };
-    const out = await stageWith(engine, metrics)(b);
+    const out = await stageWith(engine)(b);
     const dlq = out.find((o) => o.topic === 'dlq')!.messages;
     expect(dlq).toHaveLength(1);
     expect(dlq[0]!.value).toBe(raw);
     expect(dlq[0]!.headers).toMatchObject({ 'saker-dlq-reason': 'decode', 'saker-dlq-error': 'corrupt packed record: key runs past the end at byte 2', 'saker-origin-offset': '70' });
     expect(dlq[0]!.headers!['saker-origin-index']).toBeUndefined();
     expect(out.find((o) => o.topic === 'alerts')!.messages).toHaveLength(1);
-    expect(metrics.deadLetters.decode).toBe(1);
+    expect(committedCounts(b, out, 'alerts', 'dlq')).toEqual({ events: 1, alerts: 1, deadLetters: { decode: 1, judge: 0, encode: 0 } });
   });
 });

@@ -8,10 +8,12 @@
 //   saker-origin-index    the message's position in its Kafka record, when the bus packed
 //                         several messages into one record (they share the offset)
 // A record the bus could not unpack (`malformed`) is quarantined whole with reason decode.
+// Counters are taken from what a batch published once it commits (committedCounts), so a batch
+// handled again after an aborted transaction is counted once; the stage itself only times.
 import type { ConsumedBatch, OutgoingMessage, TopicMessages } from '../bus/bus.js';
 import type { Codec } from '../schemas/codec.js';
 import type { Alert, Event } from '../schemas/types.generated.js';
-import type { DeadLetterReason, EvaluatorMetrics } from './metrics.js';
+import { DEAD_LETTER_REASONS, type CommittedCounts, type DeadLetterReason, type EvaluatorMetrics } from './metrics.js';
 
 /** What the stage needs of the rule engine (rules/index.js `Engine` satisfies it). */
 export interface Judge {
@@ -35,7 +37,6 @@ export function createJudgeStage(o: JudgeStageOptions): JudgeStage {
     const alerts: OutgoingMessage[] = [];
     const dead: OutgoingMessage[] = [];
     const quarantine = (m: ConsumedBatch['messages'][number], reason: DeadLetterReason, err: unknown): void => {
-      o.metrics.deadLetters[reason]++;
       dead.push({
         key: m.key,
         value: m.value,
@@ -89,10 +90,27 @@ export function createJudgeStage(o: JudgeStageOptions): JudgeStage {
       const next = Number(batch.messages[batch.messages.length - 1]!.offset) + 1;
       o.metrics.recordLag(batch.topic, batch.partition, Math.max(0, Number(batch.highWatermark) - next));
     }
-    o.metrics.recordBatch(batch.messages.length - dead.length, alerts.length, (performance.now() - started) / 1000);
+    o.metrics.recordJudgeTime((performance.now() - started) / 1000);
     const out: TopicMessages[] = [];
     if (alerts.length > 0) out.push({ topic: o.alertsTopic, messages: alerts });
     if (dead.length > 0) out.push({ topic: o.deadLetterTopic, messages: dead });
     return out;
   };
+}
+
+/** A committed batch's counts, read back from what the stage returned for it. */
+export function committedCounts(batch: ConsumedBatch, published: readonly TopicMessages[], alertsTopic: string, deadLetterTopic: string): CommittedCounts {
+  const deadLetters = Object.fromEntries(DEAD_LETTER_REASONS.map((r) => [r, 0])) as Record<DeadLetterReason, number>;
+  let alerts = 0;
+  let dead = 0;
+  for (const t of published) {
+    if (t.topic === alertsTopic) alerts += t.messages.length;
+    if (t.topic !== deadLetterTopic) continue;
+    for (const m of t.messages) {
+      const reason = m.headers?.['saker-dlq-reason'] as DeadLetterReason | undefined;
+      if (reason !== undefined && reason in deadLetters) deadLetters[reason]++;
+      dead++;
+    }
+  }
+  return { events: batch.messages.length - dead, alerts, deadLetters };
 }

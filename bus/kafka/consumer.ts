@@ -101,13 +101,14 @@ export class TransactionalSubscription implements Subscription {
           return;
         }
         let out;
+        const consumed = {
+          topic: batch.topic,
+          partition: batch.partition,
+          messages: unpackAll(batch.topic, batch.partition, kept, this.log),
+          highWatermark: batch.highWatermark,
+        };
         try {
-          out = await this.opts.handler({
-            topic: batch.topic,
-            partition: batch.partition,
-            messages: unpackAll(batch.topic, batch.partition, kept, this.log),
-            highWatermark: batch.highWatermark,
-          });
+          out = await this.opts.handler(consumed);
         } catch (err) {
           throw new BusError(`handler failed on ${key} at offset ${first.offset}; the batch will be delivered again`, { cause: err, retriable: true });
         }
@@ -132,6 +133,11 @@ export class TransactionalSubscription implements Subscription {
         }
         pp.floor = BigInt(lastOffset) + 1n;
         resolveOffset(lastOffset);
+        try {
+          this.opts.onCommitted?.(consumed, out);
+        } catch (err) {
+          this.log.error({ err }, 'onCommitted callback failed (the batch stays committed)');
+        }
         await heartbeat();
       },
     });
