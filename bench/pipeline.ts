@@ -171,7 +171,12 @@ async function endToEnd(list: string[], bus: KafkaBus, workers: number): Promise
   await until(() => seen >= expected, 600_000, `${expected} alerts`);
   const seconds = (lastAt - t0) / 1000;
   let judgeSeconds = 0;
-  for (const w of ws) judgeSeconds += metricValue((await httpGet(w.metricsPort, '/metrics')).body, 'saker_evaluator_batch_seconds_sum');
+  let transactions = 0;
+  for (const w of ws) {
+    const body = (await httpGet(w.metricsPort, '/metrics')).body;
+    judgeSeconds += metricValue(body, 'saker_evaluator_batch_seconds_sum');
+    transactions += metricValue(body, 'saker_evaluator_batches_total');
+  }
   const workerCpu = ws.reduce((sum, w, i) => sum + cpuSeconds(w.proc.pid!) - cpu0[i]!, 0);
   const brokerCpu = brokerPid ? cpuSeconds(brokerPid) - broker0 : NaN;
   await reader.disconnect();
@@ -183,6 +188,7 @@ async function endToEnd(list: string[], bus: KafkaBus, workers: number): Promise
   line('publisher CPU (this process, while publishing)', `${selfPublish.toFixed(2)} s = ${fmt(N / selfPublish)} events per CPU-s`);
   line('evaluator CPU (all workers)', `${workerCpu.toFixed(2)} s = ${fmt(N / workerCpu)} events per CPU-s`);
   line('  wall time inside decode+judge+encode (batch_seconds)', `${judgeSeconds.toFixed(2)} s`);
+  line('  transactions (one per committed partition batch)', `${fmt(transactions)} = ${fmt(N / transactions)} events each`);
   if (brokerPid) line('broker CPU (local JVM, whole run)', `${brokerCpu.toFixed(2)} s = ${fmt(N / brokerCpu)} events per CPU-s`);
   line('load average (1 min) after the run', readFileSync('/proc/loadavg', 'utf8').split(' ')[0]!);
 }
