@@ -94,5 +94,19 @@ describe('saker replay with Kafka', () => {
     expect(await replayCommand.run([`kafka:${prefix}.events`, '--brokers', brokers.join(','), '--rules', rules, '--from', new Date(Date.now() + 3_600_000).toISOString()], later.io)).toBe(0);
     expect(later.out()).toBe('');
     expect(later.err()).toContain(`replayed 0 messages from ${prefix}.events: judged 0, skipped 0`);
+
+    // An undecodable message that shares its Kafka record with a good one is named by offset and
+    // index; the good one is judged and the exit code says something was wrong.
+    await new Promise((r) => setTimeout(r, 50));
+    const fromBad = Date.now();
+    await new Promise((r) => setTimeout(r, 50));
+    const badBus = createKafkaBus({ brokers, clientId: 'replay-test-bad' });
+    await badBus.publish(`${prefix}.events`, [{ key: 'beef:1', value: eventCodec.encode(events[0]!) }, { key: 'beef:1', value: Buffer.from('not avro') }]);
+    await badBus.close();
+    const bad = io();
+    expect(await replayCommand.run([`kafka:${prefix}.events`, '--brokers', brokers.join(','), '--rules', rules, '--from', new Date(fromBad).toISOString()], bad.io)).toBe(1);
+    expect(bad.err()).toMatch(new RegExp(`error: ${prefix.replace(/\./g, '\\.')}\\.events\\[\\d+\\]@\\d+#1: `));
+    expect(bad.err()).toContain('replayed 2 messages from');
+    expect(bad.err()).toContain('1 undecodable');
   }, 180_000);
 });

@@ -57,7 +57,7 @@ export async function replayKafkaTopic(o: KafkaReplayOptions): Promise<number> {
             event = eventCodec.decode(m.value);
           } catch (err) {
             counts.undecodable++;
-            o.io.stderr.write(`error: ${o.topic}[${m.partition}]@${m.offset}: ${(err as Error).message}\n`);
+            o.io.stderr.write(`error: ${o.topic}[${m.partition}]@${m.offset}${m.index === undefined ? '' : `#${m.index}`}: ${(err as Error).message}\n`);
             continue;
           }
           counts.judged++;
