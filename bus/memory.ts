@@ -18,6 +18,7 @@ import type {
 } from './bus.js';
 import { BusConfigError, BusError } from './errors.js';
 import { silentLogger } from './logging.js';
+import { keyPartition } from './murmur2.js';
 
 export interface MemoryBusOptions {
   /** Partitions per topic (default 1: a single global order). */
@@ -80,7 +81,7 @@ export function createMemoryBus(options: MemoryBusOptions = {}): MemoryBus {
     const t = partitionsOf(topic);
     const now = Date.now();
     for (const m of messages) {
-      const partition = m.key === null ? roundRobin++ % partitions : hashKey(m.key) % partitions;
+      const partition = m.key === null ? roundRobin++ % partitions : keyPartition(m.key, partitions);
       const log = t[partition]!;
       const offset = String(log.base + log.messages.length);
       log.messages.push({ topic, partition, offset, timestamp: now, key: m.key, value: m.value, headers: m.headers ?? {} });
@@ -259,14 +260,4 @@ class MemorySubscription implements Subscription {
     this.state = 'stopped';
     this.onStopped();
   }
-}
-
-/** FNV-1a over UTF-16 code units: cheap and stable; only the in-process bus uses it. */
-function hashKey(key: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < key.length; i++) {
-    h ^= key.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return h >>> 0;
 }

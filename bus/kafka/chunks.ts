@@ -8,7 +8,7 @@ import type { Admin, PartitionMetadata } from 'kafkajs';
 import { Partitioners } from './client.js';
 import type { OutgoingMessage } from '../bus.js';
 import { MAX_PACK_BYTES, PACK_HEADER, PACK_VERSION, pack, packGroups } from './framing.js';
-import { keyPartition } from './murmur2.js';
+import { keyPartition } from '../murmur2.js';
 
 export const MAX_PARTITION_BYTES = 768 * 1024;
 /** Per-record overhead in a record batch (varints, attributes, header framing), rounded up. */

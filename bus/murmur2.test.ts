@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { PartitionMetadata } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
-import { Partitioners } from './client.js';
+import { Partitioners } from './kafka/client.js';
 import { keyPartition, murmur2 } from './murmur2.js';
 
 describe('murmur2 / keyPartition', () => {
