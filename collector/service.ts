@@ -73,9 +73,15 @@ export async function runCollector(options: CollectorOptions): Promise<Collector
         bad.push({ rec, err: e instanceof RecordError ? e : new RecordError(e.message, String(rec.type), { cause: e }) });
       }
     };
-    for (const rec of batch) handle(rec);
+    const state = pipeline.state;
+    for (const rec of batch) {
+      handle(rec);
+      // A container described before it ran anything is announced at its first event: right
+      // after it, while that process is surely in the table (state/containers.ts).
+      if (state.hasContainerAnnouncements) for (const a of state.takeContainerAnnouncements()) handle(a);
+    }
     // `container` records a runtime lookup queued meanwhile (state/containers.ts).
-    for (const rec of pipeline.state.takeContainerAnnouncements()) handle(rec);
+    for (const rec of state.takeContainerAnnouncements()) handle(rec);
     if (publisher && messages.length > 0) await publisher.publish(messages);
     if (options.onEvents && events.length > 0) await options.onEvents(events);
     for (const { rec, err } of bad) {

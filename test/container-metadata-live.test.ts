@@ -31,7 +31,8 @@ const TAG = randomBytes(4).toString('hex');
 const IMAGE = `localhost/saker-live:${TAG}`;
 const NAME = `saker-live-${TAG}`;
 // This machine: runc (crun rejects hybrid cgroups), and limits podman may set without privilege.
-const RUN_FLAGS = ['--runtime', 'runc', 'run', '--rm', '--network', 'none', '--ulimit', 'nofile=1024:1024', '--ulimit', 'nproc=1024:1024'];
+const LIMITS = ['--network', 'none', '--ulimit', 'nofile=1024:1024', '--ulimit', 'nproc=1024:1024'];
+const RUN_FLAGS = ['--runtime', 'runc', 'run', '--rm', ...LIMITS];
 
 function requireTools(): void {
   const missing = ['/usr/bin/podman', '/usr/sbin/runc', '/bin/busybox', '/usr/bin/containerd', '/usr/bin/ctr'].filter((p) => !existsSync(p));
@@ -174,5 +175,63 @@ describe('live: container metadata from a real runtime (podman)', () => {
     await run('ctr', ['--address', ctrSocket, 'run', '--rm', '--privileged', '--label', `nerdctl/name=${NAME}-ctr`, '--mount', 'type=bind,src=/etc,dst=/host/etc,options=rbind:ro', IMAGE, id, '/bin/sh', '-c', SCRIPT], { timeout: 120_000 });
     await expectMetadataAndRules(id.slice(0, 12), { name: `${NAME}-ctr`, image: IMAGE });
     expect(meta.stats()).toMatchObject({ found: 2 });
+  }, 180_000);
+
+  /**
+   * Created, then started: the runtime's event stream reported the creation, the lookup finished
+   * before the start, so the container's very first event already carries its metadata and its
+   * start (the entrypoint's exec as pid 1) fires the container rules by itself.
+   */
+  async function expectDescribedFromTheStart(create: () => Promise<string>, start: () => Promise<void>, want: { name: string; image: string }): Promise<void> {
+    const before = meta.stats();
+    const id = await create();
+    for (const deadline = Date.now() + 30_000; meta.stats().found === before.found && Date.now() < deadline;) await sleep(25);
+    expect(meta.stats().created, 'the creation came through the runtime event stream').toBeGreaterThan(before.created);
+    expect(meta.stats().found).toBe(before.found + 1);
+    const mine = (): Event[] => events.filter((e) => e.container.id === id && e.type !== 'container');
+    expect(mine(), 'no event of the container before its start').toEqual([]);
+    await start();
+    const isStart = (e: Event): boolean => e.type === 'execve' && e.res === 0 && e.proc.vpid === 1 && e.proc.name === 'sh';
+    for (const deadline = Date.now() + 30_000; !mine().some(isStart) && Date.now() < deadline;) await sleep(25);
+    const want1 = { id, name: want.name, image: want.image, privileged: true };
+    expect(mine()[0]?.container, `the first event of container ${id}`).toMatchObject(want1);
+    const entrypoint = mine().find(isStart);
+    expect(entrypoint, 'the entrypoint exec as pid 1').toBeDefined();
+    expect(entrypoint!.container).toMatchObject(want1);
+    const fired = createEngine({ files: defaultRuleFiles(), match: 'all' }).judge(entrypoint!).map((a) => a.rule);
+    expect(fired).toContain('Privileged container started');
+    expect(fired).toContain('Container with a sensitive mount started');
+  }
+
+  const ENTRYPOINT = ['/bin/sh', '-c', 'cat /etc/passwd >/dev/null'];
+
+  it('podman, created then started: the container is described from its first event (runtime event stream)', async () => {
+    const name = `${NAME}-cs`;
+    await expectDescribedFromTheStart(
+      async () => (await run('podman', ['--runtime', 'runc', 'create', ...LIMITS, '--privileged', '--name', name, '-v', '/etc:/host/etc:ro', IMAGE, ...ENTRYPOINT], { timeout: 120_000 })).stdout.trim().slice(0, 12),
+      async () => {
+        await run('podman', ['start', '--attach', name], { timeout: 120_000 });
+        await run('podman', ['rm', '--force', name], { timeout: 120_000 });
+      },
+      { name, image: IMAGE },
+    );
+  }, 180_000);
+
+  it('containerd (ctr), created then started: the same, from containerd\'s event stream', async () => {
+    const id = randomBytes(32).toString('hex');
+    const name = `${NAME}-ctr-cs`;
+    const ctr = (...args: string[]) => run('ctr', ['--address', ctrSocket, ...args], { timeout: 120_000 });
+    await expectDescribedFromTheStart(
+      async () => {
+        // `--`: else ctr's own flag parser takes the entrypoint's `-c` for its --config.
+        await ctr('containers', 'create', '--privileged', '--label', `nerdctl/name=${name}`, '--mount', 'type=bind,src=/etc,dst=/host/etc,options=rbind:ro', IMAGE, id, '--', ...ENTRYPOINT);
+        return id.slice(0, 12);
+      },
+      async () => {
+        await ctr('tasks', 'start', id);
+        await ctr('containers', 'rm', id);
+      },
+      { name, image: IMAGE },
+    );
   }, 180_000);
 });

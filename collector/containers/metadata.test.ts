@@ -225,7 +225,7 @@ describe('container metadata from a runtime socket', () => {
     for (let i = 0; i < 4100; i++) {
       const pid = 10_000 + i;
       h.p.state.seedProcess({ pid, ppid: 1, comm: 'x', containerId: `c${String(i).padStart(11, '0')}` });
-      h.p.state.container(h.p.state.processes.get(pid)!);
+      h.p.state.container(h.p.state.processes.get(pid)!, 0n);
     }
     // Each new id asks the runtime: 4 in flight, 1024 waiting, the rest dropped (bounded).
     expect(meta.stats().dropped).toBe(4100 - 4 - 1024);
@@ -233,7 +233,7 @@ describe('container metadata from a runtime socket', () => {
     expect(engine.hits.get(inspectPath(WEB))).toBe(hits);
     // The host entry survives the clear.
     const init = h.p.state.processes.get(1)!;
-    expect(h.p.state.container(init)).toMatchObject({ id: 'host', name: 'host' });
+    expect(h.p.state.container(init, 0n)).toMatchObject({ id: 'host', name: 'host' });
     meta.close();
     await meta.idle();
   });

@@ -9,6 +9,9 @@
 // (404, errors, timeouts) are remembered for `negativeTtlMs` and not asked again meanwhile; then
 // the next event of such a container asks again.
 //
+// Each runtime's event stream is followed too (runtime-events.ts): a container is looked up as it
+// is created, so that when it starts, its first events already carry the answer.
+//
 // Two protocols, chosen by the socket's file name: `containerd.sock` speaks containerd's gRPC API
 // (containerd-api.ts: Kubernetes nodes, nerdctl, ctr), any other socket Docker's Engine API
 // (docker-api.ts: Docker, podman).
@@ -21,6 +24,7 @@ import { HOST_CONTAINER_ID } from '../state/container-id.js';
 import type { StateEngine } from '../state/engine.js';
 import { containerdLookup, containerdVersion } from './containerd-api.js';
 import { API_VERSION, getOverSocket, parseInspect } from './docker-api.js';
+import { followCreations } from './runtime-events.js';
 
 /** Docker's socket, podman's (its compat API answers the same paths), then containerd's. */
 export const DEFAULT_SOCKETS: readonly string[] = ['/var/run/docker.sock', '/run/podman/podman.sock', '/run/containerd/containerd.sock'];
@@ -40,6 +44,8 @@ export interface ContainerMetadataOptions {
   cacheSize?: number;
   /** How long an id no runtime knows is not asked again. Default 60000 ms. */
   negativeTtlMs?: number;
+  /** Follow the runtimes' event streams and look containers up as they are created. Default true. */
+  followCreations?: boolean;
   logger?: Logger;
 }
 
@@ -50,6 +56,8 @@ export interface ContainerMetadataStats {
   errors: number;
   dropped: number;
   cached: number;
+  /** Container creations the runtimes' event streams reported. */
+  created: number;
 }
 
 export interface ContainerMetadata {
@@ -90,7 +98,7 @@ export async function openContainerMetadata(options: ContainerMetadataOptions = 
   const live = await probeSockets(candidates, timeoutMs, log);
   if (live.length === 0) log.info({ tried: candidates }, 'no container runtime socket answers: events carry the container id only');
   else log.info({ sockets: live }, 'container metadata from runtime sockets');
-  return new Resolver(live, { timeoutMs, concurrency, maxQueued, cacheSize, negativeTtlMs }, log);
+  return new Resolver(live, { timeoutMs, concurrency, maxQueued, cacheSize, negativeTtlMs, followCreations: options.followCreations ?? true }, log);
 }
 
 async function probeSockets(paths: readonly string[], timeoutMs: number, log: Logger): Promise<string[]> {
@@ -125,7 +133,11 @@ interface Limits {
   maxQueued: number;
   cacheSize: number;
   negativeTtlMs: number;
+  followCreations: boolean;
 }
+
+/** A runtime's full container id; the state engine knows containers by its first 12 characters. */
+const FULL_ID = /^[0-9a-f]{64}$/;
 
 class Resolver implements ContainerMetadata {
   private state: StateEngine | null = null;
@@ -136,7 +148,8 @@ class Resolver implements ContainerMetadata {
   private waiters: Array<() => void> = [];
   private readonly abort = new AbortController();
   private sweeper: NodeJS.Timeout | null = null;
-  private readonly counters = { lookups: 0, found: 0, notFound: 0, errors: 0, dropped: 0 };
+  private readonly counters = { lookups: 0, found: 0, notFound: 0, errors: 0, dropped: 0, created: 0 };
+  private following = false;
   /** Containers already running when attached: described, never announced as started. */
   private readonly preexisting = new Set<string>();
 
@@ -153,6 +166,17 @@ class Resolver implements ContainerMetadata {
       this.sweeper = setInterval(() => this.sweep(), this.limits.negativeTtlMs);
       this.sweeper.unref();
     }
+    if (this.limits.followCreations && !this.following) {
+      this.following = true;
+      for (const socket of this.sockets) void followCreations(socket, isContainerd(socket), (id) => this.created(id), this.abort.signal, this.log);
+    }
+  }
+
+  /** A runtime created a container: look it up now, before its first process runs. */
+  private created(fullId: string): void {
+    if (!FULL_ID.test(fullId)) return;
+    this.counters.created++;
+    this.request(fullId.slice(0, 12));
   }
 
   request(id: string): void {

@@ -62,7 +62,7 @@ export class Enricher implements ArgContext {
       proc: state.procView(th),
       ancestors: state.ancestors(p) as Event['ancestors'],
       fd,
-      container: state.container(p),
+      container: state.container(p, rec.ts),
     };
   }
 

@@ -156,6 +156,11 @@ export class StateEngine {
   }
 
   /** The queued `container` records; the collector takes them after each batch. */
+  /** Whether `container` records are queued (checked after every record: it is one length test). */
+  get hasContainerAnnouncements(): boolean {
+    return this.containers.hasAnnouncements;
+  }
+
   takeContainerAnnouncements(): RawRecord[] {
     return this.containers.takeAnnouncements();
   }
@@ -304,8 +309,9 @@ export class StateEngine {
     return ancestorsOf(this.processes, p);
   }
 
-  container(p: ProcessEntry): Container {
-    return this.containers.of(p);
+  /** The container of a process, for its event at `ts`. */
+  container(p: ProcessEntry, ts: bigint): Container {
+    return this.containers.of(p, ts);
   }
 
   userName(uid: number): string | undefined {
