@@ -5,6 +5,16 @@ import { CollectorConfigError } from '../errors.js';
 import { StateEngine } from './engine.js';
 
 describe('state engine', () => {
+  it('gives a process nothing describes the unknown uid and gid, not root', () => {
+    const p = createPipeline({ host: { id: 'h', name: 'h' } });
+    p.state.seedUser(0, 'root');
+    const e = p.enrich({ type: 'openat', dir: 'EXIT', ts: 1n, cpu: 0, tid: 4242, pid: 4242, res: 3, args: { name: '/etc/shadow', flags: 0 } });
+    expect(e.proc).toMatchObject({ pid: 4242, uid: 4294967295, gid: 4294967295, user: null });
+    // What the record itself says wins.
+    const f = p.enrich({ type: 'openat', dir: 'EXIT', ts: 2n, cpu: 0, tid: 4343, pid: 4343, res: 3, args: { name: '/tmp/x', flags: 0 }, facts: { uid: 0, gid: 0 } });
+    expect(f.proc).toMatchObject({ uid: 0, user: 'root' });
+  });
+
   it('stays bounded through a million short-lived processes, some of whose exits are lost', () => {
     const maxThreads = 4096;
     const p = createPipeline({ host: { id: 'h', name: 'h' }, stateOptions: { maxThreads } });

@@ -41,6 +41,9 @@ export interface StateOptions {
 
 export type Handler = (s: StateEngine, rec: RawRecord, th: ThreadEntry) => FileDescriptor | null | undefined;
 
+/** The uid/gid of a process nothing describes: -1 as an unsigned 32-bit id, as libsinsp has it. */
+export const UNKNOWN_ID = 0xffffffff;
+
 const HANDLERS = new Map<string, Handler>([...PROCESS_HANDLERS, ...FD_HANDLERS]);
 
 export interface StateSizes {
@@ -342,6 +345,12 @@ export class StateEngine {
       const seed = this.resolveMissing?.(rec.pid, rec.tid) ?? null;
       p = this.newProcess(rec.pid, seed?.ppid ?? rec.facts?.ppid ?? 0, seed?.startTs ?? rec.facts?.startTs ?? 0n);
       this.processes.set(rec.pid, p);
+      // Nothing says who runs it: libsinsp's unknown ids (-1 as u32), not uid 0, which would
+      // name it root to every rule.
+      if (seed === null) {
+        p.uid = UNKNOWN_ID;
+        p.gid = UNKNOWN_ID;
+      }
       if (seed !== null) applySeed(p, seed);
       if (rec.facts !== undefined) this.applyFacts(p, rec.facts);
       this.touch(p);
