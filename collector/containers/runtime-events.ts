@@ -86,8 +86,11 @@ export function dockerCreations(socketPath: string, onCreated: OnCreated, signal
       res.on('end', () => settle(null));
       res.on('error', (err) => settle(err));
     });
+    let settled = false;
     const onAbort = (): void => settle(null);
     const settle = (err: Error | null): void => {
+      if (settled) return;
+      settled = true;
       signal.removeEventListener('abort', onAbort);
       req.destroy();
       if (err === null) resolve();
