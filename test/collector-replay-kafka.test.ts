@@ -43,7 +43,7 @@ function big(_k: string, v: unknown): unknown {
 }
 
 describe('saker replay with Kafka', () => {
-  it('--to-kafka publishes every captured event keyed host:tgid; kafka:TOPIC re-judges them, --from a time reads only what came since', async () => {
+  it('--to-kafka publishes every captured event keyed host:tgid; kafka:TOPIC re-judges them, --from a time or an offset reads only what came since', async () => {
     brokers = (await kafkaEndpoint()).brokers;
     const pipeline = createPipeline({ host: { id: 'beef', name: 'replay-host' } });
     seedWorkload(pipeline.state, 10);
@@ -108,5 +108,21 @@ describe('saker replay with Kafka', () => {
     expect(bad.err()).toMatch(new RegExp(`error: ${prefix.replace(/\./g, '\\.')}\\.events\\[\\d+\\]@\\d+#1: `));
     expect(bad.err()).toContain('replayed 2 messages from');
     expect(bad.err()).toContain('1 undecodable');
+
+    // --from offset:P=O, with the offset the error line named: exactly that record (the last of
+    // its partition) is read again; the other partitions are not read.
+    const [, partition, offset] = /\[(\d+)\]@(\d+)#1: /.exec(bad.err())!;
+    const byOffset = io();
+    expect(await replayCommand.run([`kafka:${prefix}.events`, '--brokers', brokers.join(','), '--rules', rules, '--from', `offset:${partition}=${offset}`], byOffset.io)).toBe(1);
+    expect(byOffset.err()).toContain(`replayed 2 messages from ${prefix}.events: judged 1, skipped 0 before --from, 1 undecodable`);
+    // offset:N in every partition: past the end reads nothing; 0 reads everything.
+    const past = io();
+    expect(await replayCommand.run([`kafka:${prefix}.events`, '--brokers', brokers.join(','), '--rules', rules, '--from', 'offset:1000000'], past.io)).toBe(0);
+    expect(past.err()).toContain(`replayed 0 messages from ${prefix}.events`);
+    const all = io();
+    expect(await replayCommand.run([`kafka:${prefix}.events`, '--brokers', brokers.join(','), '--rules', rules, '--from', 'offset:0'], all.io)).toBe(1);
+    expect(all.err()).toContain(`replayed ${events.length + more.length + 2} messages from ${prefix}.events: judged ${events.length + more.length + 1}`);
+    const noSuch = io();
+    await expect(replayCommand.run([`kafka:${prefix}.events`, '--brokers', brokers.join(','), '--rules', rules, '--from', 'offset:99=0'], noSuch.io)).rejects.toThrow(/has no partition 99/);
   }, 180_000);
 });

@@ -29,6 +29,12 @@ export interface KafkaBus extends Bus {
    * reading what came before.
    */
   startGroupAtTime(groupId: string, topic: string, timestampMs: number): Promise<void>;
+  /**
+   * Starts a group that has not consumed yet at a Kafka offset: `start` for every partition, or
+   * per partition (partitions left out start at their end: nothing of them is read). Offsets
+   * are clamped to what the partition holds.
+   */
+  startGroupAtOffsets(groupId: string, topic: string, start: bigint | ReadonlyMap<number, bigint>): Promise<void>;
   /** Deletes a group that has no members left (a finished replay's). */
   deleteGroup(groupId: string): Promise<void>;
 }
@@ -140,6 +146,28 @@ class KafkaBusImpl implements KafkaBus {
       await admin.setOffsets({ groupId, topic, partitions });
     } catch (err) {
       throw new BusError(`starting group '${groupId}' on '${topic}' at ${new Date(timestampMs).toISOString()} failed`, { cause: err, retriable: isRetriable(err) });
+    }
+  }
+
+  async startGroupAtOffsets(groupId: string, topic: string, start: bigint | ReadonlyMap<number, bigint>): Promise<void> {
+    const admin = await this.getAdmin();
+    try {
+      const ranges = await admin.fetchTopicOffsets(topic);
+      if (typeof start !== 'bigint') {
+        const unknown = [...start.keys()].filter((p) => !ranges.some((r) => r.partition === p));
+        if (unknown.length > 0) throw new BusConfigError(`topic '${topic}' has no partition ${unknown.join(', ')} (it has ${ranges.length})`);
+      }
+      const partitions = ranges.map((r) => {
+        const low = BigInt(r.low);
+        const high = BigInt(r.high);
+        const want = typeof start === 'bigint' ? start : (start.get(r.partition) ?? high);
+        const offset = want < low ? low : want > high ? high : want;
+        return { partition: r.partition, offset: offset.toString() };
+      });
+      await admin.setOffsets({ groupId, topic, partitions });
+    } catch (err) {
+      if (err instanceof BusConfigError) throw err;
+      throw new BusError(`starting group '${groupId}' on '${topic}' at given offsets failed`, { cause: err, retriable: isRetriable(err) });
     }
   }
 

@@ -1,9 +1,11 @@
-// `saker replay kafka:TOPIC --brokers H:P [--from earliest|ISO-8601|epoch-ms]`: re-judges the
-// events already on a topic with today's rules. Reads through the Bus interface with a fresh
-// consumer group, started at each partition's first record written at or after --from (from the
-// beginning without it); skips the messages of such a record that are older still (a record is
-// published once for many events), and stops once the group has caught up with the end of the
-// topic, then deletes the group. Alerts of one process keep their order (one partition per
+// `saker replay kafka:TOPIC --brokers H:P [--from earliest|ISO-8601|epoch-ms|offset:N|offset:P=N,...]`:
+// re-judges the events already on a topic with today's rules. Reads through the Bus interface
+// with a fresh consumer group, started at each partition's first record written at or after a
+// time --from (from the beginning without it; the messages of such a record that are older still
+// are skipped: a record is published once for many events), or at a Kafka offset: `offset:N` in
+// every partition, `offset:P=N,...` in the partitions named (the others are not read). Offsets
+// are Kafka record offsets, as error lines print them (`TOPIC[P]@OFFSET#INDEX`). It stops once the
+// group has caught up with the end of the topic, then deletes the group. Alerts of one process keep their order (one partition per
 // host:tgid); across processes they interleave.
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
@@ -18,8 +20,8 @@ export interface KafkaReplayOptions {
   topic: string;
   brokers: string[];
   clientId: string;
-  /** Broker timestamp (ms) of the first message judged; 0 = from the earliest. */
-  fromMs: number;
+  /** Where the replay starts (parseFrom). */
+  from: ReplayStart;
   engine: Engine;
   print: (alert: Alert) => void;
   io: CommandIo;
@@ -28,13 +30,33 @@ export interface KafkaReplayOptions {
   pollMs?: number;
 }
 
-/** `earliest`, an ISO-8601 time, or ms since the epoch. */
-export function parseFrom(text: string | undefined): number {
-  if (text === undefined || text === 'earliest') return 0;
-  if (/^\d+$/.test(text)) return Number(text);
+/** A broker time (ms; 0 = the earliest), one offset for every partition, or offsets by partition. */
+export type ReplayStart =
+  | { kind: 'time'; ms: number }
+  | { kind: 'offset'; offset: bigint }
+  | { kind: 'offsets'; partitions: ReadonlyMap<number, bigint> };
+
+const FROM_FORMS = 'earliest, an ISO-8601 time, ms since the epoch, offset:N or offset:PARTITION=N[,...]';
+
+/** `earliest`, an ISO-8601 time, ms since the epoch, `offset:N` or `offset:P=N,P=N`. */
+export function parseFrom(text: string | undefined): ReplayStart {
+  if (text === undefined || text === 'earliest') return { kind: 'time', ms: 0 };
+  if (/^\d+$/.test(text)) return { kind: 'time', ms: Number(text) };
+  if (text.startsWith('offset:')) {
+    const spec = text.slice('offset:'.length);
+    if (/^\d+$/.test(spec)) return { kind: 'offset', offset: BigInt(spec) };
+    const partitions = new Map<number, bigint>();
+    for (const part of spec.split(',')) {
+      const m = /^(\d+)=(\d+)$/.exec(part.trim());
+      if (!m) throw new UsageError(`--from ${text}: expected offset:N or offset:PARTITION=N[,...], '${part}' is neither`);
+      if (partitions.has(Number(m[1]))) throw new UsageError(`--from ${text}: partition ${m[1]} is given twice`);
+      partitions.set(Number(m[1]), BigInt(m[2]!));
+    }
+    return { kind: 'offsets', partitions };
+  }
   const ms = Date.parse(text);
-  if (Number.isNaN(ms)) throw new UsageError(`--from must be earliest, an ISO-8601 time or ms since the epoch, got '${text}'`);
-  return ms;
+  if (Number.isNaN(ms)) throw new UsageError(`--from must be ${FROM_FORMS}, got '${text}'`);
+  return { kind: 'time', ms };
 }
 
 export async function replayKafkaTopic(o: KafkaReplayOptions): Promise<number> {
@@ -42,13 +64,16 @@ export async function replayKafkaTopic(o: KafkaReplayOptions): Promise<number> {
   const groupId = `${o.clientId}-${randomBytes(6).toString('hex')}`;
   const counts = { messages: 0, skipped: 0, judged: 0, alerts: 0, undecodable: 0 };
   try {
-    if (o.fromMs > 0) await bus.startGroupAtTime(groupId, o.topic, o.fromMs);
+    const fromMs = o.from.kind === 'time' ? o.from.ms : 0;
+    if (o.from.kind === 'time' && fromMs > 0) await bus.startGroupAtTime(groupId, o.topic, fromMs);
+    else if (o.from.kind === 'offset') await bus.startGroupAtOffsets(groupId, o.topic, o.from.offset);
+    else if (o.from.kind === 'offsets') await bus.startGroupAtOffsets(groupId, o.topic, o.from.partitions);
     const sub = await bus.consume({
       topics: [o.topic], groupId, fromBeginning: true,
       handler: async (batch) => {
         for (const m of batch.messages) {
           counts.messages++;
-          if (m.timestamp < o.fromMs) {
+          if (m.timestamp < fromMs) {
             counts.skipped++;
             continue;
           }

@@ -53,7 +53,7 @@ function progressBar(io: CommandIo, enabled: boolean, fraction: () => number | n
 
 export const replayCommand: Command = {
   name: 'replay',
-  summary: 'replay FILE.avro|FILE.scap|kafka:TOPIC --rules FILE... [--match first|all] [--json] [--tag T] [--skip-tag T] [--disable-rule NAME] [--priority P] [--all-events] [--speed real|max] [--brokers H:P --from TIME] | FILE --to-kafka --brokers H:P [--topic-prefix P]',
+  summary: 'replay FILE.avro|FILE.scap|kafka:TOPIC --rules FILE... [--match first|all] [--json] [--tag T] [--skip-tag T] [--disable-rule NAME] [--priority P] [--all-events] [--speed real|max] [--brokers H:P --from TIME|offset:N|offset:P=N,...] | FILE --to-kafka --brokers H:P [--topic-prefix P]',
   async run(argv, io) {
     const { values, positionals } = parse(argv, OPTIONS);
     const file = positionals[0];
@@ -75,7 +75,7 @@ export const replayCommand: Command = {
       const topic = file.slice('kafka:'.length);
       if (topic === '') throw new UsageError('kafka:TOPIC needs a topic name');
       return replayKafkaTopic({
-        topic, brokers, clientId: values['client-id'] ?? 'saker-replay', fromMs: parseFrom(values.from),
+        topic, brokers, clientId: values['client-id'] ?? 'saker-replay', from: parseFrom(values.from),
         engine, print, io, logger: pino({ level: 'warn' }, io.stderr as unknown as DestinationStream),
       });
     }
