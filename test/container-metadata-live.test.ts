@@ -75,6 +75,13 @@ async function startContainerd(dir: string): Promise<ChildProcess> {
   return startDaemon('containerd', ['containerd', '-c', config], join(dir, 'containerd.sock'));
 }
 
+/** The default rules that judge a privileged container with /etc mounted as it starts. */
+function expectContainerStartRules(e: Event): void {
+  const fired = createEngine({ files: defaultRuleFiles(), match: 'all' }).judge(e).map((a) => a.rule);
+  expect(fired).toContain('Privileged container started');
+  expect(fired).toContain('Container with a sensitive mount started');
+}
+
 describe('live: container metadata from a real runtime (podman)', () => {
   let dir: string;
   let socket: string;
@@ -148,16 +155,12 @@ describe('live: container metadata from a real runtime (podman)', () => {
     const announced = mine().filter((e) => e.type === 'container');
     expect(announced, 'one container event').toHaveLength(1);
     expect(announced[0]!.container).toEqual(later);
-    const onStart = createEngine({ files: defaultRuleFiles(), match: 'all' }).judge(announced[0]!).map((a) => a.rule);
-    expect(onStart).toContain('Privileged container started');
-    expect(onStart).toContain('Container with a sensitive mount started');
+    expectContainerStartRules(announced[0]!);
 
     const start = mine().find(isPid1Start);
     expect(start, 'an exec as pid 1 of the new pid namespace').toBeDefined();
     expect(start!.container).toEqual(later);
-    const fired = createEngine({ files: defaultRuleFiles(), match: 'all' }).judge(start!).map((a) => a.rule);
-    expect(fired).toContain('Privileged container started');
-    expect(fired).toContain('Container with a sensitive mount started');
+    expectContainerStartRules(start!);
   }
 
   it('podman: a privileged container carries its name, image, privileged flag and mounts; its pid-1 start fires the container rules', async () => {
@@ -198,9 +201,7 @@ describe('live: container metadata from a real runtime (podman)', () => {
     const entrypoint = mine().find(isStart);
     expect(entrypoint, 'the entrypoint exec as pid 1').toBeDefined();
     expect(entrypoint!.container).toMatchObject(want1);
-    const fired = createEngine({ files: defaultRuleFiles(), match: 'all' }).judge(entrypoint!).map((a) => a.rule);
-    expect(fired).toContain('Privileged container started');
-    expect(fired).toContain('Container with a sensitive mount started');
+    expectContainerStartRules(entrypoint!);
   }
 
   const ENTRYPOINT = ['/bin/sh', '-c', 'cat /etc/passwd >/dev/null'];

@@ -63,6 +63,25 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
+/**
+ * The one way a stream's promise ends: once, releasing the connection; `null` (the stream ended,
+ * or `signal` aborted) resolves, an error rejects as a ContainerRuntimeError naming `what`.
+ */
+function settleOnce(what: string, signal: AbortSignal, release: () => void, resolve: () => void, reject: (err: Error) => void): (err: Error | null) => void {
+  let settled = false;
+  const onAbort = (): void => settle(null);
+  const settle = (err: Error | null): void => {
+    if (settled) return;
+    settled = true;
+    signal.removeEventListener('abort', onAbort);
+    release();
+    if (err === null) resolve();
+    else reject(err instanceof ContainerRuntimeError ? err : new ContainerRuntimeError(`${what}: ${err.message}`, { cause: err, retriable: true }));
+  };
+  signal.addEventListener('abort', onAbort);
+  return settle;
+}
+
 /** The Docker Engine API's event stream, filtered to container creations; resolves when it ends. */
 export function dockerCreations(socketPath: string, onCreated: OnCreated, signal: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -86,18 +105,8 @@ export function dockerCreations(socketPath: string, onCreated: OnCreated, signal
       res.on('end', () => settle(null));
       res.on('error', (err) => settle(err));
     });
-    let settled = false;
-    const onAbort = (): void => settle(null);
-    const settle = (err: Error | null): void => {
-      if (settled) return;
-      settled = true;
-      signal.removeEventListener('abort', onAbort);
-      req.destroy();
-      if (err === null) resolve();
-      else reject(err instanceof ContainerRuntimeError ? err : new ContainerRuntimeError(`${socketPath} GET /events: ${err.message}`, { cause: err, retriable: true }));
-    };
+    const settle = settleOnce(`${socketPath} GET /events`, signal, () => req.destroy(), resolve, reject);
     if (signal.aborted) return settle(null);
-    signal.addEventListener('abort', onAbort);
     req.on('error', (err) => settle(err));
     req.end();
   });
@@ -126,18 +135,8 @@ export function containerdCreations(socketPath: string, onCreated: OnCreated, si
   return new Promise((resolve, reject) => {
     const session = connect('http://containerd', { createConnection: () => netConnect(socketPath) });
     const method = '/containerd.services.events.v1.Events/Subscribe';
-    let settled = false;
-    const settle = (err: Error | null): void => {
-      if (settled) return;
-      settled = true;
-      signal.removeEventListener('abort', onAbort);
-      session.destroy();
-      if (err === null) resolve();
-      else reject(err instanceof ContainerRuntimeError ? err : new ContainerRuntimeError(`${socketPath} ${method}: ${err.message}`, { cause: err, retriable: true }));
-    };
-    const onAbort = (): void => settle(null);
+    const settle = settleOnce(`${socketPath} ${method}`, signal, () => session.destroy(), resolve, reject);
     if (signal.aborted) return settle(null);
-    signal.addEventListener('abort', onAbort);
     session.on('error', (err) => settle(err));
     const req = session.request({ ':method': 'POST', ':path': method, 'content-type': 'application/grpc', te: 'trailers' });
     req.on('response', (h) => {
