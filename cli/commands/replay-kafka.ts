@@ -9,7 +9,7 @@
 // host:tgid); across processes they interleave.
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
-import { createKafkaBus } from '../../bus/kafka/index.js';
+import { createKafkaBus, type KafkaBusOptions } from '../../bus/kafka/index.js';
 import type { Engine } from '../../rules/index.js';
 import { eventCodec } from '../../schemas/codec.js';
 import type { Alert } from '../../schemas/types.generated.js';
@@ -18,8 +18,8 @@ import type { CommandIo } from '../command.js';
 
 export interface KafkaReplayOptions {
   topic: string;
-  brokers: string[];
-  clientId: string;
+  /** Brokers, client id, TLS, SASL (cli/kafka-flags.ts). */
+  kafka: KafkaBusOptions & { clientId: string };
   /** Where the replay starts (parseFrom). */
   from: ReplayStart;
   engine: Engine;
@@ -60,8 +60,9 @@ export function parseFrom(text: string | undefined): ReplayStart {
 }
 
 export async function replayKafkaTopic(o: KafkaReplayOptions): Promise<number> {
-  const bus = createKafkaBus({ brokers: o.brokers, clientId: o.clientId, logger: o.logger, transactionalIdPrefix: `${o.clientId}-${randomBytes(4).toString('hex')}` });
-  const groupId = `${o.clientId}-${randomBytes(6).toString('hex')}`;
+  const clientId = o.kafka.clientId;
+  const bus = createKafkaBus({ ...o.kafka, logger: o.logger, transactionalIdPrefix: `${clientId}-${randomBytes(4).toString('hex')}` });
+  const groupId = `${clientId}-${randomBytes(6).toString('hex')}`;
   const counts = { messages: 0, skipped: 0, judged: 0, alerts: 0, undecodable: 0 };
   try {
     const fromMs = o.from.kind === 'time' ? o.from.ms : 0;

@@ -3,8 +3,7 @@
 // events to the events topic so a fleet's evaluators re-judge history with today's rules.
 // FILE is a Saker capture (.avro, from `saker capture`) or a Falco/sysdig capture (.scap), or
 // kafka:TOPIC for the events already on a topic (replay-kafka.ts).
-import { pino, type DestinationStream } from 'pino';
-import { createKafkaBus } from '../../bus/kafka/index.js';
+import { createKafkaBus, type KafkaBusOptions } from '../../bus/kafka/index.js';
 import { eventKey, topicLayout } from '../../bus/topics.js';
 import { openCaptureReader } from '../../collector/capture/capture-file.js';
 import { paced, replayEvents, type ReplaySpeed } from '../../collector/capture/replay.js';
@@ -17,15 +16,14 @@ import type { Alert, Event } from '../../schemas/types.generated.js';
 import { formatAlertJson, formatAlertText } from '../../sinks/format.js';
 import { engineOptions, parse, SELECTION_OPTIONS, UsageError } from '../args.js';
 import type { Command, CommandIo } from '../command.js';
+import { KAFKA_FLAGS, KAFKA_USAGE, kafkaOptions, serviceLogger } from '../kafka-flags.js';
 import { parseFrom, replayKafkaTopic } from './replay-kafka.js';
 
 const OPTIONS = {
   ...SELECTION_OPTIONS,
+  ...KAFKA_FLAGS,
   'all-events': { type: 'boolean' },
   'to-kafka': { type: 'boolean' },
-  brokers: { type: 'string' },
-  'topic-prefix': { type: 'string' },
-  'client-id': { type: 'string' },
   speed: { type: 'string' },
   from: { type: 'string' },
   'scap-profile': { type: 'string' },
@@ -51,10 +49,26 @@ function progressBar(io: CommandIo, enabled: boolean, fraction: () => number | n
   };
 }
 
+const USAGE = `usage: saker replay FILE.avro|FILE.scap|kafka:TOPIC --rules FILE... [options]
+       saker replay FILE.avro|FILE.scap --to-kafka --brokers HOST:PORT[,...] [options]
+
+Judges a capture (Saker's Avro capture or a Falco/sysdig .scap) and prints its alerts as
+saker eval does; kafka:TOPIC re-judges the events already on a topic; --to-kafka publishes a
+capture's events to the events topic instead, for a fleet's evaluators to judge.
+  --from earliest|ISO-8601|epoch-ms|offset:N|offset:P=N,...   where kafka:TOPIC starts
+  --speed real|max          --to-kafka and Avro captures: original pacing or as fast as possible
+  --all-events              also the events Falco skips by default
+  --scap-profile P          .scap selection profile (default falco-0.10; all = --all-events)
+${KAFKA_USAGE}`;
+
 export const replayCommand: Command = {
   name: 'replay',
-  summary: 'replay FILE.avro|FILE.scap|kafka:TOPIC --rules FILE... [--match first|all] [--json] [--tag T] [--skip-tag T] [--disable-rule NAME] [--priority P] [--all-events] [--speed real|max] [--brokers H:P --from TIME|offset:N|offset:P=N,...] | FILE --to-kafka --brokers H:P [--topic-prefix P]',
+  summary: 'replay FILE.avro|FILE.scap|kafka:TOPIC --rules FILE... [--match first|all] [--json] [--tag T] [--skip-tag T] [--disable-rule NAME] [--priority P] [--all-events] [--speed real|max] [--brokers H:P --from TIME|offset:N|offset:P=N,...] | FILE --to-kafka --brokers H:P [--topic-prefix P] [Kafka TLS/SASL flags: --help]',
   async run(argv, io) {
+    if (argv.includes('--help') || argv.includes('-h')) {
+      io.stdout.write(USAGE);
+      return 0;
+    }
     const { values, positionals } = parse(argv, OPTIONS);
     const file = positionals[0];
     if (file === undefined) throw new UsageError('the capture FILE to replay is required');
@@ -62,7 +76,7 @@ export const replayCommand: Command = {
     if (speed !== 'real' && speed !== 'max') throw new UsageError(`--speed must be real or max, not ${values.speed}`);
     const isScap = /\.scap(\.gz)?$/.test(file);
 
-    if (values['to-kafka']) return toKafka(file, isScap, values, io);
+    if (values['to-kafka']) return toKafka(file, isScap, values, kafkaOptions(values, process.env, { clientId: 'saker-replay' }), io);
 
     // `--rules a.yaml b.yaml`: files after the flag arrive as further positionals.
     const engine = createEngine(engineOptions({ ...values, rules: [...(values.rules ?? []), ...positionals.slice(1)] }));
@@ -70,13 +84,13 @@ export const replayCommand: Command = {
       io.stdout.write(`${values.json ? formatAlertJson(a) : formatAlertText(a)}\n`);
     };
     if (file.startsWith('kafka:')) {
-      const brokers = values.brokers?.split(',').map((b) => b.trim()).filter(Boolean);
-      if (!brokers?.length) throw new UsageError('replaying kafka:TOPIC needs --brokers HOST:PORT[,...]');
+      if (!values.brokers) throw new UsageError('replaying kafka:TOPIC needs --brokers HOST:PORT[,...]');
       const topic = file.slice('kafka:'.length);
       if (topic === '') throw new UsageError('kafka:TOPIC needs a topic name');
+      const kafka = kafkaOptions(values, process.env, { clientId: 'saker-replay' });
       return replayKafkaTopic({
-        topic, brokers, clientId: values['client-id'] ?? 'saker-replay', from: parseFrom(values.from),
-        engine, print, io, logger: pino({ level: 'warn' }, io.stderr as unknown as DestinationStream),
+        topic, kafka: { ...kafka, clientId: kafka.clientId ?? 'saker-replay' }, from: parseFrom(values.from),
+        engine, print, io, logger: serviceLogger('warn', io.stderr),
       });
     }
     if (isScap) {
@@ -114,12 +128,9 @@ function scapHost(): { id: string; name: string } {
   }
 }
 
-async function toKafka(file: string, isScap: boolean, values: { brokers?: string; 'topic-prefix'?: string; 'client-id'?: string; speed?: string; 'all-events'?: boolean; 'scap-profile'?: string }, io: CommandIo): Promise<number> {
-  const brokers = values.brokers?.split(',').map((s) => s.trim()).filter(Boolean);
-  if (!brokers?.length) throw new UsageError('--to-kafka needs --brokers HOST:PORT[,...]');
+async function toKafka(file: string, isScap: boolean, values: { 'topic-prefix'?: string; speed?: string; 'all-events'?: boolean; 'scap-profile'?: string }, kafka: KafkaBusOptions, io: CommandIo): Promise<number> {
   const layout = topicLayout({ prefix: values['topic-prefix'] ?? 'saker' });
-  const logger = pino({ level: 'warn' });
-  const bus = createKafkaBus({ brokers, clientId: values['client-id'] ?? 'saker-replay', logger });
+  const bus = createKafkaBus({ ...kafka, logger: serviceLogger('warn', io.stderr) });
   const topic = layout.events.name;
   let published = 0;
   let batch: Array<{ key: string; value: Buffer }> = [];
