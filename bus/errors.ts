@@ -25,3 +25,13 @@ export class ProducerFencedError extends BusError {
     super(`producer '${transactionalId}' was fenced by a newer owner of its partition`, { ...options, retriable: true });
   }
 }
+
+/**
+ * The brokers refused this client's credentials (SASL) or its TLS handshake: trying again with the
+ * same settings cannot help. The message names the user and mechanism, never the password.
+ */
+export class BusAuthenticationError extends BusError {
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super(message, { ...options, retriable: false });
+  }
+}

@@ -6,7 +6,7 @@ import type { Admin, Producer } from 'kafkajs';
 import { Kafka, Partitioners } from './client.js';
 import type { Logger } from 'pino';
 import type { Bus, ConsumeOptions, OutgoingMessage, Subscription } from '../bus.js';
-import { BusConfigError, BusError } from '../errors.js';
+import { BusAuthenticationError, BusConfigError, BusError } from '../errors.js';
 import { silentLogger } from '../logging.js';
 import type { TopicSpec } from '../topics.js';
 import { packedRequests, PartitionCache } from './chunks.js';
@@ -201,7 +201,7 @@ class KafkaBusImpl implements KafkaBus {
       this.producer.catch(() => (this.producer = null));
     }
     return this.producer.catch((err) => {
-      throw new BusError(`cannot connect to the brokers ${this.v.brokers.join(',')}`, { cause: err, retriable: true });
+      throw this.connectError(err);
     });
   }
 
@@ -213,9 +213,27 @@ class KafkaBusImpl implements KafkaBus {
       this.admin.catch(() => (this.admin = null));
     }
     return this.admin.catch((err) => {
-      throw new BusError(`cannot connect to the brokers ${this.v.brokers.join(',')}`, { cause: err, retriable: true });
+      throw this.connectError(err);
     });
   }
+
+  /** A failed connect: refused credentials are not worth retrying, anything else may be. */
+  private connectError(err: unknown): BusError {
+    const brokers = this.v.brokers.join(',');
+    if (isAuthenticationFailure(err)) {
+      const who = this.v.sasl ? ` SASL ${this.v.sasl.mechanism} for user '${this.v.sasl.username}'` : '';
+      return new BusAuthenticationError(`the brokers ${brokers} refused${who}: ${(err as Error).message}`, { cause: err });
+    }
+    return new BusError(`cannot connect to the brokers ${brokers}`, { cause: err, retriable: true });
+  }
+}
+
+/** kafkajs' SASL authentication failure, anywhere in the cause chain. */
+function isAuthenticationFailure(err: unknown): boolean {
+  for (let e = err as { name?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 5; e = e.cause as typeof e, depth++) {
+    if (e.name === 'KafkaJSSASLAuthenticationError') return true;
+  }
+  return false;
 }
 
 function isRetriable(err: unknown): boolean {

@@ -1,0 +1,128 @@
+// Kafka security options on a real broker: a broker of this file's own (scripts/kafka with a
+// SASL_PLAINTEXT listener offering PLAIN, SCRAM-SHA-256 and SCRAM-SHA-512), in a temp state dir,
+// stopped and deleted at the end. The bus publishes and consumes through each mechanism; a wrong
+// password is refused with an error that names the user and mechanism, never the password; and a
+// real `saker evaluator` process, given its password in a file, judges events over SCRAM and logs
+// its configuration with the password redacted.
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PIPELINE_RULES, expectedRule, pipelineEvent, pipelineKey } from '../bench/pipeline-events.js';
+import { startWorker, stopWorker, waitHealthy } from '../bench/pipeline-workers.js';
+import { BusAuthenticationError } from '../bus/errors.js';
+import { createKafkaBus, type KafkaBusOptions, type SaslMechanism } from '../bus/kafka/index.js';
+import { topicLayout } from '../bus/topics.js';
+import { alertCodec, eventCodec } from '../schemas/codec.js';
+import { ROOT } from './harness/kafka.js';
+
+const run = promisify(execFile);
+const USER = 'saker';
+const PASSWORD = randomBytes(12).toString('hex');
+let home: string;
+let env: NodeJS.ProcessEnv;
+let sasl: string;
+
+/** A port that is free, with the next one free too (scripts/kafka's controller takes port + 1). */
+async function freePortPair(): Promise<number> {
+  const listenOn = (port: number) => new Promise<boolean>((res) => {
+    const s = createServer();
+    s.once('error', () => res(false));
+    s.listen(port, '127.0.0.1', () => s.close(() => res(true)));
+  });
+  for (let i = 0; i < 50; i++) {
+    const port = 30_000 + Math.floor(Math.random() * 20_000);
+    if ((await listenOn(port)) && (await listenOn(port + 1))) return port;
+  }
+  throw new Error('no two free adjacent ports');
+}
+
+function options(mechanism: SaslMechanism, password = PASSWORD): KafkaBusOptions {
+  return { brokers: [sasl], clientId: `security-${mechanism}`, transactionalIdPrefix: `security-${mechanism}`, sasl: { mechanism, username: USER, password } };
+}
+
+beforeAll(async () => {
+  home = mkdtempSync(join(tmpdir(), 'saker-kafka-sasl-'));
+  const port = await freePortPair();
+  let saslPort = await freePortPair();
+  while (saslPort === port || saslPort === port + 1) saslPort = await freePortPair();
+  env = { ...process.env, KAFKA_PORT: String(port), KAFKA_SASL_PORT: String(saslPort), KAFKA_SASL_USER: USER, KAFKA_SASL_PASSWORD: PASSWORD, KAFKA_HOME_DIR: home };
+  await run(resolve(ROOT, 'scripts/kafka'), ['start'], { env, timeout: 300_000 });
+  sasl = `127.0.0.1:${saslPort}`;
+}, 300_000);
+
+afterAll(async () => {
+  if (env) await run(resolve(ROOT, 'scripts/kafka'), ['stop'], { env, timeout: 60_000 }).catch(() => undefined);
+  if (home) rmSync(home, { recursive: true, force: true });
+});
+
+describe('Kafka over SASL (real broker)', () => {
+  it.each(['plain', 'scram-sha-256', 'scram-sha-512'] as const)('publishes and consumes through SASL %s', async (mechanism) => {
+    const bus = createKafkaBus(options(mechanism));
+    const topic = `security.${mechanism}.${randomBytes(3).toString('hex')}`;
+    try {
+      await bus.ensureTopics([{ name: topic, partitions: 2, config: {} }]);
+      await bus.publish(topic, Array.from({ length: 20 }, (_, i) => ({ key: `k${i}`, value: Buffer.from(`m${i}`) })));
+      const seen: string[] = [];
+      const sub = await bus.consume({ topics: [topic], groupId: `${topic}.g`, handler: async (b) => {
+        for (const m of b.messages) seen.push(m.value.toString());
+        return [];
+      } });
+      for (const deadline = Date.now() + 30_000; seen.length < 20 && Date.now() < deadline;) await new Promise((r) => setTimeout(r, 50));
+      await sub.stop();
+      expect(seen.sort()).toEqual(Array.from({ length: 20 }, (_, i) => `m${i}`).sort());
+    } finally {
+      await bus.close();
+    }
+  }, 120_000);
+
+  it('refuses a wrong password with an error that names the user and mechanism, not the password', async () => {
+    const wrong = `wrong-${randomBytes(6).toString('hex')}`;
+    const bus = createKafkaBus(options('scram-sha-256', wrong));
+    const err = await bus.ensureTopics([{ name: 'never', partitions: 1, config: {} }]).then(() => null, (e: unknown) => e);
+    await bus.close();
+    expect(err).toBeInstanceOf(BusAuthenticationError);
+    expect((err as BusAuthenticationError).retriable).toBe(false);
+    expect((err as Error).message).toContain(`refused SASL scram-sha-256 for user '${USER}'`);
+    expect((err as Error).message).not.toContain(wrong);
+  }, 60_000);
+
+  it('a saker evaluator with its password in a file judges events over SCRAM and logs its configuration redacted', async () => {
+    const prefix = `security.eval.${randomBytes(3).toString('hex')}`;
+    const layout = topicLayout({ prefix });
+    const passwordFile = join(home, 'sasl-password');
+    writeFileSync(passwordFile, `${PASSWORD}\n`, { mode: 0o600 });
+    const w = await startWorker('sasl', [
+      '--brokers', sasl, '--sasl-mechanism', 'scram-sha-512', '--sasl-username', USER, '--sasl-password-file', passwordFile,
+      '--rules', PIPELINE_RULES, '--topic-prefix', prefix, '--group', `${prefix}.evaluators`, '--log-level', 'info',
+    ]);
+    const bus = createKafkaBus(options('scram-sha-512'));
+    try {
+      await waitHealthy(w, 60_000);
+      const n = 200;
+      await bus.publish(layout.events.name, Array.from({ length: n }, (_, i) => {
+        const e = pipelineEvent(i);
+        return { key: pipelineKey(e), value: eventCodec.encode(e) };
+      }));
+      const expected = Array.from({ length: n }, (_, i) => i).filter((i) => expectedRule(i) !== null);
+      const alerts: number[] = [];
+      const sub = await bus.consume({ topics: [layout.alerts.name], groupId: `${prefix}.reader`, handler: async (b) => {
+        for (const m of b.messages) alerts.push(alertCodec.decode(m.value).eventSeq);
+        return [];
+      } });
+      for (const deadline = Date.now() + 60_000; alerts.length < expected.length && Date.now() < deadline;) await new Promise((r) => setTimeout(r, 50));
+      await sub.stop();
+      expect(alerts.sort((a, b) => a - b)).toEqual(expected);
+      expect(w.stderr()).toContain('"configuration"');
+      expect(w.stderr()).toContain('[redacted]');
+      expect(w.stderr()).not.toContain(PASSWORD);
+    } finally {
+      await bus.close();
+      await stopWorker(w);
+    }
+  }, 180_000);
+});
