@@ -1,12 +1,14 @@
 // Kafka security options on a real broker: a broker of this file's own (scripts/kafka with a
-// SASL_PLAINTEXT listener offering PLAIN, SCRAM-SHA-256 and SCRAM-SHA-512), in a temp state dir,
-// stopped and deleted at the end. The bus publishes and consumes through each mechanism; a wrong
-// password is refused with an error that names the user and mechanism, never the password; and a
-// real `saker evaluator` process, given its password in a file, judges events over SCRAM and logs
-// its configuration with the password redacted.
+// SASL_PLAINTEXT listener offering PLAIN, SCRAM-SHA-256 and SCRAM-SHA-512, and a TLS listener that
+// requires client certificates, from a test CA it makes with openssl), in a temp state dir, stopped
+// and deleted at the end. The bus publishes and consumes through each mechanism and over mutual
+// TLS; a wrong password, a missing client certificate and an untrusted broker certificate are
+// refused with errors that say so (and never carry the password); a real `saker evaluator`
+// process, given its password in a file, judges events over SCRAM and logs its configuration with
+// the password redacted; `saker replay` moves a capture to Kafka and back over mutual TLS.
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -18,6 +20,7 @@ import { BusAuthenticationError } from '../bus/errors.js';
 import { createKafkaBus, type KafkaBusOptions, type SaslMechanism } from '../bus/kafka/index.js';
 import { topicLayout } from '../bus/topics.js';
 import { alertCodec, eventCodec } from '../schemas/codec.js';
+import { runSaker } from './harness/cli-io.js';
 import { ROOT } from './harness/kafka.js';
 
 const run = promisify(execFile);
@@ -26,6 +29,8 @@ const PASSWORD = randomBytes(12).toString('hex');
 let home: string;
 let env: NodeJS.ProcessEnv;
 let sasl: string;
+let tlsBrokers: string;
+const tlsFile = (name: string): string => join(home, 'tls', name);
 
 /** A port that is free, with the next one free too (scripts/kafka's controller takes port + 1). */
 async function freePortPair(): Promise<number> {
@@ -47,12 +52,24 @@ function options(mechanism: SaslMechanism, password = PASSWORD): KafkaBusOptions
 
 beforeAll(async () => {
   home = mkdtempSync(join(tmpdir(), 'saker-kafka-sasl-'));
-  const port = await freePortPair();
-  let saslPort = await freePortPair();
-  while (saslPort === port || saslPort === port + 1) saslPort = await freePortPair();
-  env = { ...process.env, KAFKA_PORT: String(port), KAFKA_SASL_PORT: String(saslPort), KAFKA_SASL_USER: USER, KAFKA_SASL_PASSWORD: PASSWORD, KAFKA_HOME_DIR: home };
+  const taken = new Set<number>();
+  const pair = async (): Promise<number> => {
+    for (;;) {
+      const p = await freePortPair();
+      if (!taken.has(p) && !taken.has(p + 1)) {
+        taken.add(p).add(p + 1);
+        return p;
+      }
+    }
+  };
+  const [port, saslPort, tlsPort] = [await pair(), await pair(), await pair()];
+  env = {
+    ...process.env, KAFKA_PORT: String(port), KAFKA_SASL_PORT: String(saslPort), KAFKA_SASL_USER: USER, KAFKA_SASL_PASSWORD: PASSWORD,
+    KAFKA_TLS_PORT: String(tlsPort), KAFKA_HOME_DIR: home,
+  };
   await run(resolve(ROOT, 'scripts/kafka'), ['start'], { env, timeout: 300_000 });
   sasl = `127.0.0.1:${saslPort}`;
+  tlsBrokers = `127.0.0.1:${tlsPort}`;
 }, 300_000);
 
 afterAll(async () => {
@@ -124,5 +141,61 @@ describe('Kafka over SASL (real broker)', () => {
       await bus.close();
       await stopWorker(w);
     }
+  }, 180_000);
+});
+
+describe('Kafka over mutual TLS (real broker)', () => {
+  const pem = (name: string): string => readFileSync(tlsFile(name), 'utf8');
+
+  it('publishes and consumes with the CA and a client certificate', async () => {
+    const bus = createKafkaBus({ brokers: [tlsBrokers], clientId: 'security-tls', transactionalIdPrefix: 'security-tls', tls: { ca: pem('ca.pem'), cert: pem('client.pem'), key: pem('client-key.pem') } });
+    const topic = `security.tls.${randomBytes(3).toString('hex')}`;
+    try {
+      await bus.ensureTopics([{ name: topic, partitions: 1, config: {} }]);
+      await bus.publish(topic, [{ key: 'k', value: Buffer.from('over tls') }]);
+      const seen: string[] = [];
+      const sub = await bus.consume({ topics: [topic], groupId: `${topic}.g`, handler: async (b) => {
+        for (const m of b.messages) seen.push(m.value.toString());
+        return [];
+      } });
+      for (const deadline = Date.now() + 30_000; seen.length < 1 && Date.now() < deadline;) await new Promise((r) => setTimeout(r, 50));
+      await sub.stop();
+      expect(seen).toEqual(['over tls']);
+    } finally {
+      await bus.close();
+    }
+  }, 120_000);
+
+  it('refuses a client without a certificate, and a broker certificate the client does not trust', async () => {
+    const refusedBy = async (tls: KafkaBusOptions['tls']): Promise<unknown> => {
+      const bus = createKafkaBus({ brokers: [tlsBrokers], clientId: 'security-tls-refused', tls });
+      const err = await bus.ensureTopics([{ name: 'never', partitions: 1, config: {} }]).then(() => null, (e: unknown) => e);
+      await bus.close();
+      return err;
+    };
+    const noCert = await refusedBy({ ca: pem('ca.pem') });
+    expect(noCert).toBeInstanceOf(BusAuthenticationError);
+    expect((noCert as BusAuthenticationError).retriable).toBe(false);
+    expect((noCert as Error).message).toMatch(/^TLS with the brokers 127\.0\.0\.1:\d+ failed \(ERR_SSL_\w+\)/);
+    // The system's CAs do not know the test CA.
+    const untrusted = await refusedBy(true);
+    expect(untrusted).toBeInstanceOf(BusAuthenticationError);
+    expect((untrusted as Error).message).toMatch(/failed \((UNABLE_TO_VERIFY_LEAF_SIGNATURE|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_GET_ISSUER_CERT_LOCALLY)\)/);
+  }, 120_000);
+
+  it('saker replay moves a capture to Kafka and back over mutual TLS, with the alerts of a direct replay', async () => {
+    const capture = join(ROOT, '../shared/conformance/scap-falco-psp/psp_privileged.scap');
+    const prefix = `security.replay.${randomBytes(3).toString('hex')}`;
+    const tlsFlags = ['--brokers', tlsBrokers, '--tls-ca', tlsFile('ca.pem'), '--tls-cert', tlsFile('client.pem'), '--tls-key', tlsFile('client-key.pem')];
+    const direct = await runSaker(['replay', capture, '--rules', 'default']);
+    expect(direct.code, direct.err).toBe(0);
+    const published = await runSaker(['replay', capture, '--to-kafka', '--topic-prefix', prefix, ...tlsFlags]);
+    expect(published.code, published.err).toBe(0);
+    expect(published.err).toMatch(new RegExp(`published \\d+ events to ${prefix.replace(/\./g, '\\.')}\\.events`));
+    const back = await runSaker(['replay', `kafka:${prefix}.events`, '--rules', 'default', ...tlsFlags]);
+    expect(back.code, back.err).toBe(0);
+    const lines = (s: string): string[] => s.trim().split('\n').filter(Boolean).sort();
+    expect(lines(back.out).length).toBeGreaterThan(0);
+    expect(lines(back.out)).toEqual(lines(direct.out));
   }, 180_000);
 });

@@ -220,20 +220,38 @@ class KafkaBusImpl implements KafkaBus {
   /** A failed connect: refused credentials are not worth retrying, anything else may be. */
   private connectError(err: unknown): BusError {
     const brokers = this.v.brokers.join(',');
-    if (isAuthenticationFailure(err)) {
+    const refused = refusal(err);
+    if (refused?.kind === 'sasl') {
       const who = this.v.sasl ? ` SASL ${this.v.sasl.mechanism} for user '${this.v.sasl.username}'` : '';
-      return new BusAuthenticationError(`the brokers ${brokers} refused${who}: ${(err as Error).message}`, { cause: err });
+      return new BusAuthenticationError(`the brokers ${brokers} refused${who}: ${refused.message}`, { cause: err });
+    }
+    if (refused?.kind === 'tls') {
+      return new BusAuthenticationError(`TLS with the brokers ${brokers} failed (${refused.code}): ${refused.message.trim()}`, { cause: err });
     }
     return new BusError(`cannot connect to the brokers ${brokers}`, { cause: err, retriable: true });
   }
 }
 
-/** kafkajs' SASL authentication failure, anywhere in the cause chain. */
-function isAuthenticationFailure(err: unknown): boolean {
-  for (let e = err as { name?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 5; e = e.cause as typeof e, depth++) {
-    if (e.name === 'KafkaJSSASLAuthenticationError') return true;
+/** Node's codes for a certificate this client does not trust (the broker's, or its chain). */
+const CERTIFICATE_CODES = new Set([
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'SELF_SIGNED_CERT_IN_CHAIN', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID', 'CERT_UNTRUSTED', 'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+
+/**
+ * Why a connect failed, when retrying the same settings cannot help: kafkajs' SASL failure, or a
+ * TLS failure (a certificate we refused, or an alert from the broker refusing ours: ERR_SSL_*),
+ * found anywhere in the cause chain (kafkajs wraps them in its retry errors).
+ */
+function refusal(err: unknown): { kind: 'sasl' | 'tls'; code: string; message: string } | null {
+  type Link = { name?: unknown; code?: unknown; message?: unknown; cause?: unknown; originalError?: unknown };
+  for (let e = err as Link | undefined, depth = 0; e && depth < 6; e = (e.cause ?? e.originalError) as Link | undefined, depth++) {
+    const message = String(e.message ?? '');
+    if (e.name === 'KafkaJSSASLAuthenticationError') return { kind: 'sasl', code: 'SASL', message };
+    const code = typeof e.code === 'string' ? e.code : '';
+    if (CERTIFICATE_CODES.has(code) || code.startsWith('ERR_SSL_')) return { kind: 'tls', code, message };
   }
-  return false;
+  return null;
 }
 
 function isRetriable(err: unknown): boolean {
