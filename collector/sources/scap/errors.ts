@@ -5,8 +5,13 @@ import { DecodeError, SakerError } from '../../../schemas/errors.js';
 
 /** The file's bytes do not follow the scap block format at `offset` (in the decompressed stream). */
 export class ScapFormatError extends DecodeError {
-  constructor(readonly file: string, readonly offset: number, reason: string, options: { cause?: unknown } = {}) {
+  constructor(readonly file: string, readonly offset: number, readonly reason: string, options: { cause?: unknown } = {}) {
     super(`${file}: ${reason} (at byte ${offset})`, options);
+  }
+
+  /** The same error with its offset moved by `delta` (a parser saw a window of the file). */
+  rebased(delta: number): ScapFormatError {
+    return delta === 0 ? this : new ScapFormatError(this.file, this.offset + delta, this.reason, { cause: this.cause });
   }
 }
 

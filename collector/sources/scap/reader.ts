@@ -2,10 +2,13 @@
 // metadata blocks at its head (machine, processes, fds, interfaces, users), then hands out one
 // RawRecord per decodable event, in file order. Unknown block types and event types are counted
 // in `stats` and skipped, never fatal; a block whose framing is inconsistent ends the read with a
-// ScapFormatError (nothing after it can be trusted).
-import { readFileSync } from 'node:fs';
+// ScapFormatError (nothing after it can be trusted). An uncompressed capture is read through a
+// window as the reader goes (byte-source.ts): memory stays bounded whatever the file's size; a
+// gzipped one is decompressed in memory first.
+import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import type { RawRecord } from '../../raw-record.js';
+import { FileSource, MemorySource, type ByteSource } from './byte-source.js';
 import { ScapFormatError, ScapReadError } from './errors.js';
 import { decodeEvent, type DecodeContext } from './events.js';
 import {
@@ -80,8 +83,30 @@ export function loadScapFile(file: string): Buffer {
   return raw;
 }
 
-export function openScapFile(file: string): ScapReader {
-  return new ScapReader(file, loadScapFile(file));
+export interface OpenScapOptions {
+  /** Bytes an uncompressed capture is read in (default WINDOW_BYTES, 8 MiB; a larger block is read whole). */
+  windowBytes?: number;
+}
+
+/** Opens a capture: gzipped ones are decompressed in memory, others are read through a window. */
+export function openScapFile(file: string, options: OpenScapOptions = {}): ScapReader {
+  return new ScapReader(file, isGzip(file) ? new MemorySource(loadScapFile(file)) : FileSource.open(file, options.windowBytes));
+}
+
+function isGzip(file: string): boolean {
+  let fd: number;
+  try {
+    fd = openSync(file, 'r');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new ScapReadError(file, `cannot read the capture (${code ?? 'error'})`, { cause: err, retriable: code === 'EMFILE' || code === 'EAGAIN' });
+  }
+  try {
+    const magic = Buffer.alloc(2);
+    return readSync(fd, magic, 0, 2, 0) === 2 && magic[0] === 0x1f && magic[1] === 0x8b;
+  } finally {
+    closeSync(fd);
+  }
 }
 
 export class ScapReader implements Iterable<RawRecord> {
@@ -92,22 +117,31 @@ export class ScapReader implements Iterable<RawRecord> {
   };
   private pos: number;
   private readonly ctx: DecodeContext;
+  private readonly src: ByteSource;
 
-  /** `data` is the decompressed capture; `file` names it in errors. */
-  constructor(readonly file: string, private readonly data: Buffer) {
+  /** `data`: the decompressed capture, or a source of its bytes; `file` names it in errors. */
+  constructor(readonly file: string, data: Buffer | ByteSource) {
+    this.src = Buffer.isBuffer(data) ? new MemorySource(data) : data;
     this.head = { file, version: { major: 0, minor: 0 }, machine: null, threads: [], fds: [], interfaces: [], users: [], groups: [] };
-    this.pos = this.readSectionHeader();
-    this.readMetadata();
+    try {
+      this.pos = this.readSectionHeader();
+      this.readMetadata();
+    } catch (err) {
+      this.src.close();
+      throw err;
+    }
     const tgid = new Map<number, number>();
     for (const t of this.head.threads) tgid.set(t.tid, t.pid);
     this.ctx = { tgid, skippedType: 0, skipReason: null };
   }
 
-  /** The next record, or null at the end of the capture. */
+  /** The next record, or null at the end of the capture (the file is closed then). */
   next(): RawRecord | null {
-    const b = this.data;
     for (;;) {
-      if (this.pos >= b.length) return null;
+      if (this.pos >= this.src.length) {
+        this.src.close();
+        return null;
+      }
       const at = this.pos;
       const total = this.frame(at);
       const type = this.blockType;
@@ -122,37 +156,52 @@ export class ScapReader implements Iterable<RawRecord> {
     }
   }
 
+  /** Releases the file before the end (the end of the records releases it too). */
+  close(): void {
+    this.src.close();
+  }
+
   *[Symbol.iterator](): Iterator<RawRecord> {
     for (let r = this.next(); r !== null; r = this.next()) yield r;
   }
 
-  /** Type of the block `frame` validated last. */
+  /** Type of the block `frame` validated last, and where its bytes are. */
   private blockType = 0;
+  private block: Buffer = Buffer.alloc(0);
+  private blockOff = 0;
 
-  /** Validates the block at `at`; returns its total length (its type goes to `blockType`). */
+  /**
+   * Validates the block at `at`; returns its total length. Its type goes to `blockType`, its bytes
+   * to `block` from `blockOff` (positions below are relative to those; errors say file offsets).
+   */
   private frame(at: number): number {
-    const b = this.data;
-    if (at + 12 > b.length) throw new ScapFormatError(this.file, at, `truncated block header (${b.length - at} bytes left)`);
-    const type = u32(b, at);
-    const total = u32(b, at + 4);
+    const length = this.src.length;
+    if (at + 12 > length) throw new ScapFormatError(this.file, at, `truncated block header (${length - at} bytes left)`);
+    const head = this.src.view(at, 12);
+    const type = u32(head.buf, head.off);
+    const total = u32(head.buf, head.off + 4);
     if (total < 12) throw new ScapFormatError(this.file, at, `block 0x${type.toString(16)} has invalid length ${total}`);
-    if (at + total > b.length) throw new ScapFormatError(this.file, at, `block 0x${type.toString(16)} of ${total} bytes is truncated (${b.length - at} left)`);
-    const trailer = u32(b, at + total - 4);
+    if (at + total > length) throw new ScapFormatError(this.file, at, `block 0x${type.toString(16)} of ${total} bytes is truncated (${length - at} left)`);
+    const { buf, off } = this.src.view(at, total);
+    const trailer = u32(buf, off + total - 4);
     if (trailer !== total) throw new ScapFormatError(this.file, at, `block 0x${type.toString(16)}: header length ${total}, trailer ${trailer}`);
     this.blockType = type;
+    this.block = buf;
+    this.blockOff = off;
     return total;
   }
 
   private event(at: number, total: number, kind: EventBlockKind): RawRecord | null {
-    const b = this.data;
+    const b = this.block;
+    const start = this.blockOff;
     this.stats.events++;
-    const cpu = b[at + 8]! | (b[at + 9]! << 8);
-    let p = at + 10;
+    const cpu = b[start + 8]! | (b[start + 9]! << 8);
+    let p = start + 10;
     if (kind.hasFlags) {
       p += 4;
       this.stats.eventsWithFlags++;
     }
-    const avail = at + total - 4 - p;
+    const avail = start + total - 4 - p;
     const header = kind.version === 2 ? 26 : 22;
     if (avail < header) throw new ScapFormatError(this.file, at, `event block too short for an event header (${avail} bytes)`);
     const rec = decodeEvent(b, p, avail, kind.version, cpu, this.ctx);
@@ -175,15 +224,18 @@ export class ScapReader implements Iterable<RawRecord> {
   }
 
   private readSectionHeader(): number {
-    const b = this.data;
-    if (b.length < 28 || b.readUInt32LE(0) !== SHB_BLOCK) throw new ScapFormatError(this.file, 0, 'not a scap capture (no section header block)');
+    if (this.src.length < 28) throw new ScapFormatError(this.file, 0, 'not a scap capture (no section header block)');
+    const first = this.src.view(0, 28);
+    if (first.buf.readUInt32LE(first.off) !== SHB_BLOCK) throw new ScapFormatError(this.file, 0, 'not a scap capture (no section header block)');
     const total = this.frame(0);
     if (total < 28) throw new ScapFormatError(this.file, 0, `section header of ${total} bytes is too short`);
-    const magic = b.readUInt32LE(8);
+    const b = this.block;
+    const o = this.blockOff;
+    const magic = b.readUInt32LE(o + 8);
     if (magic === 0x4d3c2b1a) throw new ScapFormatError(this.file, 8, 'big-endian captures are not supported');
     if (magic !== SHB_MAGIC) throw new ScapFormatError(this.file, 8, `bad byte-order magic 0x${magic.toString(16)}`);
-    const major = b.readUInt16LE(12);
-    const minor = b.readUInt16LE(14);
+    const major = b.readUInt16LE(o + 12);
+    const minor = b.readUInt16LE(o + 14);
     if (major > SHB_MAJOR) throw new ScapFormatError(this.file, 12, `capture format ${major}.${minor} is newer than this reader (${SHB_MAJOR}.x)`);
     this.head.version = { major, minor };
     return total;
@@ -191,27 +243,33 @@ export class ScapReader implements Iterable<RawRecord> {
 
   /** Parses the metadata blocks up to the first event block. */
   private readMetadata(): void {
-    const b = this.data;
-    const h = this.head;
-    while (this.pos < b.length) {
+    while (this.pos < this.src.length) {
       const at = this.pos;
       const total = this.frame(at);
-      const type = this.blockType;
-      if (EVENT_BLOCKS.has(type)) return;
-      const s = at + 8;
-      const e = at + total - 4;
-      const plv = PL_VERSIONS.get(type);
-      if (plv !== undefined) h.threads.push(...parseProcessList(this.file, b, s, e, plv));
-      else if (isOneOf(type, MI_BLOCK)) h.machine = parseMachineInfo(this.file, b, s, e);
-      else if (isOneOf(type, FDL_V1) || type === FDL_V2) h.fds.push(...parseFdList(this.file, b, s, e, type === FDL_V2));
-      else if (isOneOf(type, IL_V1) || type === IL_V2) h.interfaces = parseInterfaceList(this.file, b, s, e, type === IL_V2);
-      else if (isOneOf(type, UL_V1) || type === UL_V2) {
-        const ul = parseUserList(this.file, b, s, e, type === UL_V2);
-        h.users = ul.users;
-        h.groups = ul.groups;
-      } else this.otherBlock(type);
+      if (EVENT_BLOCKS.has(this.blockType)) return;
+      try {
+        this.metadataBlock(this.blockType, this.block, this.blockOff + 8, this.blockOff + total - 4);
+      } catch (err) {
+        // The parsers count in the window's buffer: report file offsets.
+        throw err instanceof ScapFormatError ? err.rebased(at - this.blockOff) : err;
+      }
       this.pos = at + total;
     }
+  }
+
+  /** One metadata block's body [s, e) of `b` into the head. */
+  private metadataBlock(type: number, b: Buffer, s: number, e: number): void {
+    const h = this.head;
+    const plv = PL_VERSIONS.get(type);
+    if (plv !== undefined) h.threads.push(...parseProcessList(this.file, b, s, e, plv));
+    else if (isOneOf(type, MI_BLOCK)) h.machine = parseMachineInfo(this.file, b, s, e);
+    else if (isOneOf(type, FDL_V1) || type === FDL_V2) h.fds.push(...parseFdList(this.file, b, s, e, type === FDL_V2));
+    else if (isOneOf(type, IL_V1) || type === IL_V2) h.interfaces = parseInterfaceList(this.file, b, s, e, type === IL_V2);
+    else if (isOneOf(type, UL_V1) || type === UL_V2) {
+      const ul = parseUserList(this.file, b, s, e, type === UL_V2);
+      h.users = ul.users;
+      h.groups = ul.groups;
+    } else this.otherBlock(type);
   }
 }
 
