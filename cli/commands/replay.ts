@@ -8,7 +8,7 @@ import { eventKey, topicLayout } from '../../bus/topics.js';
 import { openCaptureReader } from '../../collector/capture/capture-file.js';
 import { paced, replayEvents, type ReplaySpeed } from '../../collector/capture/replay.js';
 import { describeSkipped, openScapFile } from '../../collector/sources/scap/reader.js';
-import { replayScap, type SelectionProfile } from '../../collector/sources/scap/replay.js';
+import { replayScap, scapReplay, type SelectionProfile } from '../../collector/sources/scap/replay.js';
 import { readSystemFiles } from '../../collector/sources/system-files.js';
 import { createEngine } from '../../rules/index.js';
 import { eventCodec } from '../../schemas/codec.js';
@@ -147,10 +147,9 @@ async function toKafka(file: string, isScap: boolean, values: { 'topic-prefix'?:
   try {
     await bus.ensureTopics([layout.events]);
     if (isScap) {
-      const events: Event[] = [];
       const profile = (values['scap-profile'] ?? (values['all-events'] ? 'all' : 'falco-0.10')) as SelectionProfile;
-      replayScap(openScapFile(file), { host: scapHost(), profile }, (e) => { events.push(e); });
-      for (const e of events) await add(e);
+      // One event at a time from the reader's window to the publisher: bounded memory.
+      for (const e of scapReplay(openScapFile(file), { host: scapHost(), profile }).events) await add(e);
     } else {
       // Every event goes to the fleet: the evaluators decide what to judge.
       for await (const e of paced(openCaptureReader(file), (values.speed ?? 'max') as ReplaySpeed)) await add(e);

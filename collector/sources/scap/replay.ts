@@ -48,16 +48,30 @@ export type JudgeFn = (event: Event) => void;
 
 const PROFILES: readonly SelectionProfile[] = ['falco-0.10', 'modern', 'all'];
 
-/** Replays one reader (opened on a capture) to the end. */
+/** Replays one reader (opened on a capture) to the end, handing each event to `judge`. */
 export function replayScap(reader: ScapReader, options: ScapReplayOptions, judge: JudgeFn): ReplayCounts {
+  const replay = scapReplay(reader, options);
+  for (const event of replay.events) judge(event);
+  return replay.counts;
+}
+
+/**
+ * The same replay as an iterator, one event at a time: a caller that awaits between events (a
+ * publisher) holds one event, not the capture's. `counts` is complete once `events` is done.
+ */
+export function scapReplay(reader: ScapReader, options: ScapReplayOptions): { events: Generator<Event, void>; counts: ReplayCounts } {
   if (!PROFILES.includes(options.profile)) throw new CollectorConfigError(`scap replay: unknown profile '${String(options.profile)}'`);
   const state = new StateEngine();
   const seed = seedFromScap(reader.head, state);
+  const counts: ReplayCounts = { records: 0, dropped: 0, stateOnly: 0, judged: 0, seed, scap: reader.stats };
+  return { events: replayEvents(reader, options, state, counts), counts };
+}
+
+function* replayEvents(reader: ScapReader, options: ScapReplayOptions, state: StateEngine, counts: ReplayCounts): Generator<Event, void> {
   const pipeline = createPipeline({ host: options.host, state });
   const judged = options.judgedTypes ?? 'all';
   const falco010 = options.profile === 'falco-0.10';
   let head = options.profile === 'modern';
-  const counts: ReplayCounts = { records: 0, dropped: 0, stateOnly: 0, judged: 0, seed, scap: reader.stats };
   for (let rec = reader.next(); rec !== null; rec = reader.next()) {
     counts.records++;
     if (falco010 && FALCO_0_10_SKIPPED.has(rec.type)) {
@@ -74,10 +88,9 @@ export function replayScap(reader: ScapReader, options: ScapReplayOptions, judge
     const event = pipeline.enrich(rec);
     // libsinsp's container.* fields of a container event describe the container it announces,
     // not the (thread-less) caller's.
-    judge(container === null ? event : { ...event, container });
     counts.judged++;
+    yield container === null ? event : { ...event, container };
   }
-  return counts;
 }
 
 /**
