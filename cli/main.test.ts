@@ -111,3 +111,19 @@ describe('saker eval', () => {
     expect(r.err).toContain('--rules FILE is required');
   });
 });
+
+describe('saker errors', () => {
+  it('prints a known failure as one error line with its causes, exit 1, no stack trace', async () => {
+    const r = await run(['replay', '/nonexistent/capture.scap', '--rules', 'default']);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/^error: \/nonexistent\/capture\.scap: cannot read the capture \(ENOENT\)/);
+    expect(r.err).not.toMatch(/\n\s+at /);
+  });
+
+  it('answers usage errors with the command line, exit 2', async () => {
+    const r = await run(['replay', 'x.scap', '--speed', 'warp', '--rules', 'default']);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('error: --speed must be real or max, not warp');
+    expect(r.err).toContain('usage: saker replay');
+  });
+});

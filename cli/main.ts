@@ -1,6 +1,7 @@
 // `saker`: the command line. The only place that wires services together; each subcommand reads
 // its configuration here, at the edge, and passes typed options down.
 import { RuleLoadError, RuleSelectionError, formatWarning } from '../rules/index.js';
+import { SakerError } from '../schemas/errors.js';
 import { UsageError } from './args.js';
 import type { Command, CommandIo } from './command.js';
 import { COMMANDS } from './commands/index.js';
@@ -43,6 +44,21 @@ export async function main(argv: string[], io: CommandIo): Promise<number> {
       io.stderr.write(`error: ${err.message}\n`);
       return 1;
     }
+    // A known failure (probe, bus, capture, runtime...): its message and causes, no stack trace.
+    // Anything else is a bug, and its stack trace is what a report needs.
+    if (err instanceof SakerError) {
+      io.stderr.write(`error: ${causeChain(err)}\n`);
+      return 1;
+    }
     throw err;
   }
+}
+
+/** An error's message followed by its causes' (those that add something), joined by ': '. */
+function causeChain(err: Error): string {
+  const parts = [err.message];
+  for (let c = err.cause, depth = 0; c instanceof Error && depth < 4; c = c.cause, depth++) {
+    if (!parts.some((p) => p.includes(c!.message))) parts.push(c.message);
+  }
+  return parts.join(': ');
 }

@@ -112,7 +112,9 @@ export async function openProbe(options: ProbeOptions): Promise<Probe> {
       onBatch,
     );
   } catch (cause) {
-    throw new ProbeUnavailableError(`opening the probe failed: ${(cause as Error).message}`, { cause });
+    // Loading BPF programs needs root (CAP_BPF, CAP_PERFMON, CAP_SYS_ADMIN for tracefs).
+    const hint = process.getuid?.() !== 0 && /not permitted|EPERM|EACCES|Permission denied/i.test((cause as Error).message) ? ' (the probe needs root: run this command as root)' : '';
+    throw new ProbeUnavailableError(`opening the probe failed: ${(cause as Error).message}${hint}`, { cause });
   }
   const byTracepoint = new Map(r.syscalls.map((s) => [BY_NAME.get(s)?.tp ?? s, s]));
   const absent = new Set(native.missing().map((t) => {
