@@ -1,7 +1,12 @@
-// Where the scap reader gets its bytes: the whole capture in memory (a gzipped capture, or bytes a
-// test built), or a window over an uncompressed file read as the reader goes, so a capture of any
-// size replays in bounded memory (a window of WINDOW_BYTES, or one block if a block is larger).
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+// Where the scap reader gets its bytes: the whole capture in memory (bytes a test built), or a
+// window over an uncompressed file read as the reader goes, so a capture of any size replays in
+// bounded memory (a window of WINDOW_BYTES, or one block if a block is larger). A gzipped capture
+// is decompressed first by `gzip -dc` into a temp file that is unlinked as soon as it is open (the
+// kernel frees it when the reader closes it, or when the process ends).
+import { spawnSync } from 'node:child_process';
+import { closeSync, fstatSync, mkdtempSync, openSync, readSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ScapReadError } from './errors.js';
 
 /** Bytes the file window reads at a time. */
@@ -45,6 +50,27 @@ export class FileSource implements ByteSource {
     if (!Number.isInteger(windowBytes) || windowBytes < 1) throw new RangeError(`windowBytes must be a positive integer, got ${windowBytes}`);
     this.fd = fd;
     this.length = fstatSync(fd).size;
+  }
+
+  /** A gzipped capture, decompressed into an unlinked temp file and read through the window. */
+  static gunzipped(file: string, windowBytes?: number): FileSource {
+    const dir = mkdtempSync(join(tmpdir(), 'saker-gunzip-'));
+    const temp = join(dir, 'capture.scap');
+    let fd: number;
+    try {
+      fd = openSync(temp, 'w+', 0o600);
+    } finally {
+      // Unlinked before anything can fail: nothing is left behind, whatever happens next.
+      rmSync(dir, { recursive: true, force: true });
+    }
+    const gz = spawnSync('gzip', ['-dc', '--', file], { stdio: ['ignore', fd, 'pipe'], maxBuffer: 1 << 20 });
+    // gzip's status 2 is a warning (trailing garbage ignored): the capture itself is complete.
+    if (gz.error !== undefined || (gz.status !== 0 && gz.status !== 2)) {
+      closeSync(fd);
+      const why = gz.error !== undefined ? gz.error.message : gz.stderr.toString().trim().replace(/^gzip: /, '');
+      throw new ScapReadError(file, `broken gzip stream: ${why}`, { cause: gz.error });
+    }
+    return new FileSource(file, fd, windowBytes);
   }
 
   static open(file: string, windowBytes?: number): FileSource {

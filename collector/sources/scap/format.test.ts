@@ -1,11 +1,11 @@
 // Block-format handling the conformance captures do not exercise on their own: event blocks with
 // flags, large event blocks, unknown block and event types, plain (not gzipped) files, and bad
 // input. Each case rewrites blocks of a real capture and compares with the untouched capture.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { describe, expect, test } from 'vitest';
+import { afterAll, describe, expect, test } from 'vitest';
 import type { RawRecord } from '../../raw-record.js';
 import { ScapFormatError, ScapReadError } from './errors.js';
 import { ScapReader, describeSkipped, loadScapFile, openScapFile } from './reader.js';
@@ -14,6 +14,7 @@ const ROOT = '../shared/conformance';
 const V2 = join(ROOT, 'scap-libs/sample.scap'); // plain, v2 event blocks (0x216)
 const V1 = join(ROOT, 'falco-0.10.0-tests/trace_files/cat_write.scap'); // gzip, v1 event blocks (0x204)
 const tmp = mkdtempSync(join(tmpdir(), 'saker-scap-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 interface Block { type: number; body: Buffer }
 
@@ -96,8 +97,12 @@ describe('scap block variants', () => {
     writeFileSync(plain, loadScapFile(V1));
     const gz = join(tmp, 'sample.scap.gz');
     writeFileSync(gz, gzipSync(loadScapFile(V2)));
+    const gunzipDirs = (): string[] => readdirSync(tmpdir()).filter((d) => d.startsWith('saker-gunzip-'));
+    const before = gunzipDirs();
     expect([...openScapFile(plain)]).toEqual([...openScapFile(V1)]);
-    expect([...openScapFile(gz)]).toEqual([...openScapFile(V2)]);
+    expect([...openScapFile(gz)]).toEqual([...new ScapReader(V2, loadScapFile(V2))]);
+    // The gunzipped copy is read through an unlinked temp file: nothing is left behind.
+    expect(gunzipDirs()).toEqual(before);
   });
 });
 

@@ -2,9 +2,9 @@
 // metadata blocks at its head (machine, processes, fds, interfaces, users), then hands out one
 // RawRecord per decodable event, in file order. Unknown block types and event types are counted
 // in `stats` and skipped, never fatal; a block whose framing is inconsistent ends the read with a
-// ScapFormatError (nothing after it can be trusted). An uncompressed capture is read through a
-// window as the reader goes (byte-source.ts): memory stays bounded whatever the file's size; a
-// gzipped one is decompressed in memory first.
+// ScapFormatError (nothing after it can be trusted). A capture is read through a window as the
+// reader goes (byte-source.ts): memory stays bounded whatever the file's size; a gzipped one is
+// decompressed to an unlinked temp file first.
 import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import type { RawRecord } from '../../raw-record.js';
@@ -88,9 +88,9 @@ export interface OpenScapOptions {
   windowBytes?: number;
 }
 
-/** Opens a capture: gzipped ones are decompressed in memory, others are read through a window. */
+/** Opens a capture and reads it through a window; a gzipped one is decompressed to a temp file first. */
 export function openScapFile(file: string, options: OpenScapOptions = {}): ScapReader {
-  return new ScapReader(file, isGzip(file) ? new MemorySource(loadScapFile(file)) : FileSource.open(file, options.windowBytes));
+  return new ScapReader(file, isGzip(file) ? FileSource.gunzipped(file, options.windowBytes) : FileSource.open(file, options.windowBytes));
 }
 
 function isGzip(file: string): boolean {
