@@ -77,24 +77,30 @@ afterAll(async () => {
   if (home) rmSync(home, { recursive: true, force: true });
 });
 
+/** 20 messages published and read back through a transactional consumer, with these options. */
+async function expectRoundTrip(o: KafkaBusOptions, tag: string): Promise<void> {
+  const bus = createKafkaBus(o);
+  const topic = `security.${tag}.${randomBytes(3).toString('hex')}`;
+  const sent = Array.from({ length: 20 }, (_, i) => `${tag}-${i}`);
+  try {
+    await bus.ensureTopics([{ name: topic, partitions: 2, config: {} }]);
+    await bus.publish(topic, sent.map((v, i) => ({ key: `k${i}`, value: Buffer.from(v) })));
+    const seen: string[] = [];
+    const sub = await bus.consume({ topics: [topic], groupId: `${topic}.g`, handler: async (b) => {
+      for (const m of b.messages) seen.push(m.value.toString());
+      return [];
+    } });
+    for (const deadline = Date.now() + 30_000; seen.length < sent.length && Date.now() < deadline;) await new Promise((r) => setTimeout(r, 50));
+    await sub.stop();
+    expect(seen.sort()).toEqual([...sent].sort());
+  } finally {
+    await bus.close();
+  }
+}
+
 describe('Kafka over SASL (real broker)', () => {
   it.each(['plain', 'scram-sha-256', 'scram-sha-512'] as const)('publishes and consumes through SASL %s', async (mechanism) => {
-    const bus = createKafkaBus(options(mechanism));
-    const topic = `security.${mechanism}.${randomBytes(3).toString('hex')}`;
-    try {
-      await bus.ensureTopics([{ name: topic, partitions: 2, config: {} }]);
-      await bus.publish(topic, Array.from({ length: 20 }, (_, i) => ({ key: `k${i}`, value: Buffer.from(`m${i}`) })));
-      const seen: string[] = [];
-      const sub = await bus.consume({ topics: [topic], groupId: `${topic}.g`, handler: async (b) => {
-        for (const m of b.messages) seen.push(m.value.toString());
-        return [];
-      } });
-      for (const deadline = Date.now() + 30_000; seen.length < 20 && Date.now() < deadline;) await new Promise((r) => setTimeout(r, 50));
-      await sub.stop();
-      expect(seen.sort()).toEqual(Array.from({ length: 20 }, (_, i) => `m${i}`).sort());
-    } finally {
-      await bus.close();
-    }
+    await expectRoundTrip(options(mechanism), mechanism);
   }, 120_000);
 
   it('refuses a wrong password with an error that names the user and mechanism, not the password', async () => {
@@ -148,22 +154,7 @@ describe('Kafka over mutual TLS (real broker)', () => {
   const pem = (name: string): string => readFileSync(tlsFile(name), 'utf8');
 
   it('publishes and consumes with the CA and a client certificate', async () => {
-    const bus = createKafkaBus({ brokers: [tlsBrokers], clientId: 'security-tls', transactionalIdPrefix: 'security-tls', tls: { ca: pem('ca.pem'), cert: pem('client.pem'), key: pem('client-key.pem') } });
-    const topic = `security.tls.${randomBytes(3).toString('hex')}`;
-    try {
-      await bus.ensureTopics([{ name: topic, partitions: 1, config: {} }]);
-      await bus.publish(topic, [{ key: 'k', value: Buffer.from('over tls') }]);
-      const seen: string[] = [];
-      const sub = await bus.consume({ topics: [topic], groupId: `${topic}.g`, handler: async (b) => {
-        for (const m of b.messages) seen.push(m.value.toString());
-        return [];
-      } });
-      for (const deadline = Date.now() + 30_000; seen.length < 1 && Date.now() < deadline;) await new Promise((r) => setTimeout(r, 50));
-      await sub.stop();
-      expect(seen).toEqual(['over tls']);
-    } finally {
-      await bus.close();
-    }
+    await expectRoundTrip({ brokers: [tlsBrokers], clientId: 'security-tls', transactionalIdPrefix: 'security-tls', tls: { ca: pem('ca.pem'), cert: pem('client.pem'), key: pem('client-key.pem') } }, 'tls');
   }, 120_000);
 
   it('refuses a client without a certificate, and a broker certificate the client does not trust', async () => {
