@@ -3,7 +3,7 @@
 // runtime sockets, and the probe attached to the syscalls the rules need plus what the state
 // tracking needs. Needs root.
 import type { Logger } from 'pino';
-import { openContainerMetadata, parseSocketList } from '../collector/containers/metadata.js';
+import { openContainerMetadata, parseSocketList, type ContainerMetadataStats } from '../collector/containers/metadata.js';
 import { bootstrapState } from '../collector/sources/bootstrap.js';
 import { readSystemFiles } from '../collector/sources/system-files.js';
 import { CONTAINER_EVENT_TYPE } from '../collector/state/containers.js';
@@ -54,6 +54,8 @@ export interface LiveSource {
   eventTypes: ReadonlySet<string> | 'all';
   /** Records the kernel dropped (final once the source has stopped). */
   readonly dropped: number;
+  /** Container metadata lookups so far; null when no runtime socket answered. */
+  containerStats(): ContainerMetadataStats | null;
   /** Ends the source (the probe's iteration) on SIGINT/SIGTERM or after the settings' seconds. */
   stopOnSignalOrTimeout(): void;
   /** Releases everything; idempotent. */
@@ -85,6 +87,9 @@ export async function openLiveSource(ruleTypes: ReadonlySet<string> | 'all', set
     eventTypes: ruleTypes === 'all' ? 'all' : new Set([...ruleTypes, 'procexit']),
     get dropped() {
       return probe.stats().dropped;
+    },
+    containerStats() {
+      return containers.sockets.length > 0 ? containers.stats() : null;
     },
     stopOnSignalOrTimeout() {
       const timer = settings.seconds === null ? null : setTimeout(stop, settings.seconds * 1000);

@@ -25,6 +25,8 @@ export interface CollectorOptions {
    * state: the probe attaches the state-tracking syscalls whatever the rules need.
    */
   eventTypes?: ReadonlySet<string> | 'all';
+  /** Counters kept current while the collector runs (a status endpoint reads them); from newCollectorStats(). */
+  stats?: CollectorStats;
   logger?: Logger;
 }
 
@@ -36,6 +38,10 @@ export interface CollectorStats {
   published: number;
 }
 
+export function newCollectorStats(): CollectorStats {
+  return { records: 0, events: 0, stateOnly: 0, quarantined: 0, published: 0 };
+}
+
 export async function runCollector(options: CollectorOptions): Promise<CollectorStats> {
   if (options.bus === undefined && options.onEvents === undefined) {
     throw new CollectorConfigError('runCollector: give a bus, an onEvents callback, or both');
@@ -44,7 +50,7 @@ export async function runCollector(options: CollectorOptions): Promise<Collector
   const pipeline = createPipeline({ host: options.host, state: options.state });
   const publisher: Publisher | null = options.bus === undefined ? null : createPublisher({ ...options.bus, logger: log });
   const wanted = options.eventTypes ?? 'all';
-  const stats: CollectorStats = { records: 0, events: 0, stateOnly: 0, quarantined: 0, published: 0 };
+  const stats: CollectorStats = options.stats ?? newCollectorStats();
   const bad: Array<{ rec: RawRecord; err: Error }> = [];
   for await (const batch of options.source) {
     const messages: OutgoingMessage[] = [];
@@ -82,7 +88,10 @@ export async function runCollector(options: CollectorOptions): Promise<Collector
     }
     // `container` records a runtime lookup queued meanwhile (state/containers.ts).
     for (const rec of state.takeContainerAnnouncements()) handle(rec);
-    if (publisher && messages.length > 0) await publisher.publish(messages);
+    if (publisher && messages.length > 0) {
+      await publisher.publish(messages);
+      stats.published = publisher.stats().published;
+    }
     if (options.onEvents && events.length > 0) await options.onEvents(events);
     for (const { rec, err } of bad) {
       stats.quarantined++;

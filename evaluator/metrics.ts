@@ -1,9 +1,7 @@
-// The evaluator's metrics and their Prometheus text exposition (format 0.0.4):
-//   # HELP <name> <text>
-//   # TYPE <name> counter|gauge|histogram
-//   <name>{<label>="<value>",...} <number>
+// The evaluator's metrics, served as Prometheus text (schemas/prometheus.ts).
 // Counters only grow; rates (events/s, alerts/s) are also kept over a sliding window so a person
 // reading /metrics without Prometheus sees them.
+import { PrometheusText, sample } from '../schemas/prometheus.js';
 
 const RATE_WINDOW_MS = 10_000;
 const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
@@ -92,42 +90,34 @@ export class EvaluatorMetrics {
 
   render(): string {
     const t = this.now();
-    const out: string[] = [];
-    const metric = (name: string, type: string, help: string, lines: string[]): void => {
-      out.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`, ...lines);
-    };
-    metric('saker_evaluator_events_total', 'counter', 'Events judged, in committed batches.', [`saker_evaluator_events_total ${this.events}`]);
-    metric('saker_evaluator_alerts_total', 'counter', 'Alerts published (committed).', [`saker_evaluator_alerts_total ${this.alerts}`]);
-    metric('saker_evaluator_batches_total', 'counter', 'Batches committed.', [`saker_evaluator_batches_total ${this.batches}`]);
-    metric('saker_evaluator_dead_letters_total', 'counter', 'Events sent to the dead-letter topic, by reason.',
-      (Object.keys(this.deadLetters) as DeadLetterReason[]).map((r) => `saker_evaluator_dead_letters_total{reason="${r}"} ${this.deadLetters[r]}`));
-    metric('saker_evaluator_handler_errors_total', 'counter', 'Batches whose handling failed (delivered again).', [`saker_evaluator_handler_errors_total ${this.handlerErrors}`]);
-    metric('saker_evaluator_events_per_second', 'gauge', `Events judged per second over the last ${RATE_WINDOW_MS / 1000} s.`, [`saker_evaluator_events_per_second ${round(this.eventRate.perSecond(t))}`]);
-    metric('saker_evaluator_alerts_per_second', 'gauge', `Alerts per second over the last ${RATE_WINDOW_MS / 1000} s.`, [`saker_evaluator_alerts_per_second ${round(this.alertRate.perSecond(t))}`]);
+    const p = new PrometheusText()
+      .single('saker_evaluator_events_total', 'counter', 'Events judged, in committed batches.', this.events)
+      .single('saker_evaluator_alerts_total', 'counter', 'Alerts published (committed).', this.alerts)
+      .single('saker_evaluator_batches_total', 'counter', 'Batches committed.', this.batches)
+      .family('saker_evaluator_dead_letters_total', 'counter', 'Events sent to the dead-letter topic, by reason.',
+        DEAD_LETTER_REASONS.map((r) => sample('saker_evaluator_dead_letters_total', { reason: r }, this.deadLetters[r])))
+      .single('saker_evaluator_handler_errors_total', 'counter', 'Batches whose handling failed (delivered again).', this.handlerErrors)
+      .single('saker_evaluator_events_per_second', 'gauge', `Events judged per second over the last ${RATE_WINDOW_MS / 1000} s.`, this.eventRate.perSecond(t))
+      .single('saker_evaluator_alerts_per_second', 'gauge', `Alerts per second over the last ${RATE_WINDOW_MS / 1000} s.`, this.alertRate.perSecond(t));
     let lagSum = 0;
     const lagLines: string[] = [];
     for (const [k, v] of [...this.lag.entries()].sort()) {
       const slash = k.lastIndexOf('/');
-      lagLines.push(`saker_evaluator_partition_lag{topic="${k.slice(0, slash)}",partition="${k.slice(slash + 1)}"} ${v}`);
+      lagLines.push(sample('saker_evaluator_partition_lag', { topic: k.slice(0, slash), partition: k.slice(slash + 1) }, v));
       lagSum += v;
     }
-    metric('saker_evaluator_partition_lag', 'gauge', 'Kafka records behind the end of each held partition, at the last batch (a record packs many events).', lagLines);
-    metric('saker_evaluator_lag', 'gauge', 'Kafka records behind, summed over held partitions (a record packs many events).', [`saker_evaluator_lag ${lagSum}`]);
-    metric('saker_evaluator_up', 'gauge', '1 while the consumer is in its group and fetching.', [`saker_evaluator_up ${this.up}`]);
+    p.family('saker_evaluator_partition_lag', 'gauge', 'Kafka records behind the end of each held partition, at the last batch (a record packs many events).', lagLines)
+      .single('saker_evaluator_lag', 'gauge', 'Kafka records behind, summed over held partitions (a record packs many events).', lagSum)
+      .single('saker_evaluator_up', 'gauge', '1 while the consumer is in its group and fetching.', this.up);
     const h = 'saker_evaluator_batch_seconds';
     const hl: string[] = [];
     let cum = 0;
     LATENCY_BUCKETS.forEach((b, i) => {
       cum += this.bucketCounts[i]!;
-      hl.push(`${h}_bucket{le="${b}"} ${cum}`);
+      hl.push(sample(`${h}_bucket`, { le: String(b) }, cum));
     });
     cum += this.bucketCounts[LATENCY_BUCKETS.length]!;
-    hl.push(`${h}_bucket{le="+Inf"} ${cum}`, `${h}_sum ${round(this.batchSecondsSum)}`, `${h}_count ${cum}`);
-    metric(h, 'histogram', 'Time to decode, judge and encode one batch.', hl);
-    return out.join('\n') + '\n';
+    hl.push(sample(`${h}_bucket`, { le: '+Inf' }, cum), sample(`${h}_sum`, {}, this.batchSecondsSum), sample(`${h}_count`, {}, cum));
+    return p.family(h, 'histogram', 'Time to decode, judge and encode one batch.', hl).toString();
   }
-}
-
-function round(x: number): number {
-  return Math.round(x * 1000) / 1000;
 }

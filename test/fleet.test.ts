@@ -54,7 +54,7 @@ describe('fleet: collect -> Kafka -> evaluator -> Kafka -> sinks', () => {
     const sinks = start('sinks', ['sinks', ...common, '--file', out, '--group', `${prefix}.sinks`]);
     await until('the evaluator and the sinks to join their groups', () =>
       (evaluator.err.includes('joined the consumer group') && sinks.err.includes('joined the consumer group')) || undefined, 90_000, diagnostics);
-    const collector = start('collect', ['collect', ...common, '--rules', 'default', '--seconds', '15']);
+    const collector = start('collect', ['collect', ...common, '--rules', 'default', '--seconds', '15', '--metrics-port', '0']);
     await until('the collector to attach the probe', () => (collector.err.includes('"msg":"collecting"') ? true : undefined), 60_000, diagnostics);
 
     const reader = spawnSync('cat', ['/etc/shadow'], { stdio: 'ignore' });
@@ -66,6 +66,20 @@ describe('fleet: collect -> Kafka -> evaluator -> Kafka -> sinks', () => {
     }, 90_000, diagnostics);
     expect(alert.output_fields['fd.name']).toBe('/etc/shadow');
     expect(alert.rule).toMatch(/[Ss]ensitive/);
+
+    // The collector's status endpoint, while it runs: what it took in, published and lost.
+    const port = Number(/"port":(\d+),"msg":"serving \/metrics and \/healthz"/.exec(collector.err)?.[1]);
+    expect(port, diagnostics()).toBeGreaterThan(0);
+    const health = await fetch(`http://127.0.0.1:${port}/healthz`);
+    expect(health.status).toBe(200);
+    const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    const value = (name: string): number => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(metrics)?.[1]);
+    expect(value('saker_collector_up')).toBe(1);
+    expect(value('saker_collector_records_total')).toBeGreaterThan(0);
+    expect(value('saker_collector_published_total')).toBeGreaterThan(0);
+    expect(value('saker_collector_kernel_delivered_total')).toBeGreaterThanOrEqual(value('saker_collector_records_total'));
+    expect(value('saker_collector_kernel_dropped_total')).toBeGreaterThanOrEqual(0);
+    expect(metrics).toMatch(/^saker_collector_state_entries\{table="processes"\} [1-9]\d*$/m);
 
     expect(await exited(collector.child), diagnostics()).toBe(0);
     expect(collector.err).toMatch(/saker collect: \d+ events published, 0 records quarantined/);

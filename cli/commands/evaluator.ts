@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 import { createKafkaBus, type KafkaBusOptions } from '../../bus/kafka/index.js';
 import { topicLayout } from '../../bus/topics.js';
 import { EvaluatorMetrics } from '../../evaluator/metrics.js';
-import { startStatusServer } from '../../evaluator/http.js';
+import { startStatusServer } from '../status-server.js';
 import { createEvaluator } from '../../evaluator/service.js';
 import { ReloadableEngine, formatWarning, type EngineOptions } from '../../rules/index.js';
 import { alertCodec, eventCodec } from '../../schemas/codec.js';

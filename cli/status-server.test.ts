@@ -1,7 +1,7 @@
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import type { SubscriptionHealth } from '../bus/bus.js';
-import { startStatusServer } from './http.js';
+import { startStatusServer } from './status-server.js';
 
 describe('status endpoint', () => {
   it('serves /metrics and a /healthz that follows the consumer state', async () => {

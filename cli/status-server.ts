@@ -1,9 +1,14 @@
-// The status endpoint (node:http, no framework): GET /metrics (Prometheus text) and
-// GET /healthz (200 while the consumer is in its group, 503 otherwise, JSON body either way).
+// A service's status endpoint (node:http, no framework), for the long-running commands
+// (`saker evaluator`, `saker collect`): GET /metrics (Prometheus text) and GET /healthz (200
+// while the service's state is 'running', 503 otherwise, its health as JSON either way).
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
-import type { SubscriptionHealth } from '../bus/bus.js';
+
+/** What /healthz answers: `state` decides the status code, the rest is detail. */
+export interface ServiceHealth {
+  state: string;
+}
 
 export interface StatusServerOptions {
   /** 0 picks a free port. */
@@ -11,7 +16,7 @@ export interface StatusServerOptions {
   /** Default 127.0.0.1: metrics are not for the whole network unless asked. */
   host?: string;
   metrics: () => string;
-  health: () => SubscriptionHealth;
+  health: () => ServiceHealth;
   logger: Logger;
 }
 
@@ -21,7 +26,7 @@ export interface StatusServer {
 }
 
 export async function startStatusServer(o: StatusServerOptions): Promise<StatusServer> {
-  const log = o.logger.child({ name: 'evaluator.http' });
+  const log = o.logger.child({ name: 'status' });
   const server: Server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     if (req.method !== 'GET' && req.method !== 'HEAD') {
