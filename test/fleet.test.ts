@@ -51,7 +51,7 @@ describe('fleet: collect -> Kafka -> evaluator -> Kafka -> sinks', () => {
     const diagnostics = () => children.map((c) => `--- ${c.name} (exit ${c.child.exitCode})\n${c.err.slice(-3000)}`).join('\n');
 
     const evaluator = start('evaluator', ['evaluator', ...common, '--rules', 'default', '--metrics-port', '0', '--group', `${prefix}.eval`]);
-    const sinks = start('sinks', ['sinks', ...common, '--file', out, '--group', `${prefix}.sinks`]);
+    const sinks = start('sinks', ['sinks', ...common, '--file', out, '--group', `${prefix}.sinks`, '--metrics-port', '0']);
     await until('the evaluator and the sinks to join their groups', () =>
       (evaluator.err.includes('joined the consumer group') && sinks.err.includes('joined the consumer group')) || undefined, 90_000, diagnostics);
     const collector = start('collect', ['collect', ...common, '--rules', 'default', '--seconds', '15', '--metrics-port', '0']);
@@ -68,7 +68,8 @@ describe('fleet: collect -> Kafka -> evaluator -> Kafka -> sinks', () => {
     expect(alert.rule).toMatch(/[Ss]ensitive/);
 
     // The collector's status endpoint, while it runs: what it took in, published and lost.
-    const port = Number(/"port":(\d+),"msg":"serving \/metrics and \/healthz"/.exec(collector.err)?.[1]);
+    const statusPort = (service: { err: string }): number => Number(/"port":(\d+),"msg":"serving \/metrics and \/healthz"/.exec(service.err)?.[1]);
+    const port = statusPort(collector);
     expect(port, diagnostics()).toBeGreaterThan(0);
     const health = await fetch(`http://127.0.0.1:${port}/healthz`);
     expect(health.status).toBe(200);
@@ -80,6 +81,10 @@ describe('fleet: collect -> Kafka -> evaluator -> Kafka -> sinks', () => {
     expect(value('saker_collector_kernel_delivered_total')).toBeGreaterThanOrEqual(value('saker_collector_records_total'));
     expect(value('saker_collector_kernel_dropped_total')).toBeGreaterThanOrEqual(0);
     expect(metrics).toMatch(/^saker_collector_state_entries\{table="processes"\} [1-9]\d*$/m);
+    // The sinks' endpoint: the alert above was delivered to the file sink.
+    const sinksMetrics = await (await fetch(`http://127.0.0.1:${statusPort(sinks)}/metrics`)).text();
+    expect(sinksMetrics).toMatch(/^saker_sinks_delivered_total\{sink="[^"]+"\} [1-9]\d*$/m);
+    expect(sinksMetrics).toMatch(/^saker_sinks_up 1$/m);
 
     expect(await exited(collector.child), diagnostics()).toBe(0);
     expect(collector.err).toMatch(/saker collect: \d+ events published, 0 records quarantined/);

@@ -4,10 +4,12 @@ import { readFileSync } from 'node:fs';
 import { createKafkaBus } from '../../bus/kafka/index.js';
 import { topicLayout } from '../../bus/topics.js';
 import { openSink, runSinks, type Sink, type SinkSpec } from '../../sinks/index.js';
+import { renderSinkMetrics } from '../../sinks/metrics.js';
 import type { SyslogTransport } from '../../sinks/syslog.js';
-import { UsageError, logLevel, parse } from '../args.js';
+import { UsageError, int, logLevel, parse } from '../args.js';
 import type { Command } from '../command.js';
 import { KAFKA_FLAGS, KAFKA_USAGE, kafkaOptions, serviceLogger } from '../kafka-flags.js';
+import { startStatusServer, type StatusServer } from '../status-server.js';
 
 const USAGE = `usage: saker sinks --brokers HOST:PORT[,...] [--stdout] [--file PATH] [--syslog ADDR] [--slack-webhook-file F] [options]
 
@@ -20,6 +22,9 @@ ${KAFKA_USAGE}Sinks:
   --slack-webhook-file F    a file holding the Slack incoming-webhook URL (a secret: never a flag)
   --json                    JSON instead of text on stdout and syslog
   --group ID                consumer group (default saker-sinks)
+  --metrics-port N          serve /metrics (deliveries per sink, failures, dead letters) and
+                            /healthz here (default 9466; 0 = any free port)
+  --metrics-host H          address to serve on (default 127.0.0.1)
   --log-level L             trace, debug, info, warn, error (default info)
 `;
 
@@ -31,6 +36,8 @@ const FLAGS = {
   'slack-webhook-file': { type: 'string' },
   json: { type: 'boolean' },
   group: { type: 'string' },
+  'metrics-port': { type: 'string' },
+  'metrics-host': { type: 'string' },
   'log-level': { type: 'string' },
   help: { type: 'boolean' },
 } as const;
@@ -70,13 +77,20 @@ export const sinksCommand: Command = {
     const logger = serviceLogger(logLevel(values['log-level'], 'info'), io.stderr);
     const layout = topicLayout({ prefix: values['topic-prefix'] ?? 'saker' });
 
+    const metricsPort = int('metrics-port', values['metrics-port'], 9466);
     const sinks: Sink[] = [];
     for (const spec of specs) sinks.push(await openSink(spec, logger));
     const bus = createKafkaBus({ ...kafka, logger });
+    let status: StatusServer | null = null;
     try {
       await bus.ensureTopics([layout.alerts, layout.deadLetter]);
       const runner = await runSinks({
         bus, topic: layout.alerts.name, groupId: values.group ?? 'saker-sinks', sinks, deadLetterTopic: layout.deadLetter.name, logger,
+      });
+      status = await startStatusServer({
+        port: metricsPort, host: values['metrics-host'] ?? '127.0.0.1', logger,
+        metrics: () => renderSinkMetrics(runner.stats, runner.health().state === 'running' ? 1 : 0),
+        health: () => runner.health(),
       });
       logger.info({ sinks: specs.map((s) => s.type), alerts: layout.alerts.name }, 'delivering alerts');
       // Runs until SIGINT/SIGTERM.
@@ -88,6 +102,7 @@ export const sinksCommand: Command = {
       logger.info(runner.stats, 'sinks stopped');
       return 0;
     } finally {
+      await status?.close();
       await bus.close();
     }
   },
