@@ -1,7 +1,7 @@
 // `saker`: the command line. The only place that wires services together; each subcommand reads
 // its configuration here, at the edge, and passes typed options down.
 import { RuleLoadError, RuleSelectionError, formatWarning } from '../rules/index.js';
-import { SakerError } from '../schemas/errors.js';
+import { SakerError, errorChain } from '../schemas/errors.js';
 import { UsageError } from './args.js';
 import type { Command, CommandIo } from './command.js';
 import { COMMANDS } from './commands/index.js';
@@ -56,9 +56,10 @@ export async function main(argv: string[], io: CommandIo): Promise<number> {
 
 /** An error's message followed by its causes' (those that add something), joined by ': '. */
 function causeChain(err: Error): string {
-  const parts = [err.message];
-  for (let c = err.cause, depth = 0; c instanceof Error && depth < 4; c = c.cause, depth++) {
-    if (!parts.some((p) => p.includes(c!.message))) parts.push(c.message);
+  const parts: string[] = [];
+  for (const e of errorChain(err, 5)) {
+    if (!(e instanceof Error)) break;
+    if (!parts.some((p) => p.includes(e.message))) parts.push(e.message);
   }
   return parts.join(': ');
 }

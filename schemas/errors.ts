@@ -37,3 +37,25 @@ export class SchemaError extends SakerError {
     super(message, { ...options, retriable: false });
   }
 }
+
+/** A link of an error chain: whatever was thrown or given as a cause (kafkajs, Node, ours). */
+export interface ErrorLink {
+  name?: unknown;
+  type?: unknown;
+  code?: unknown;
+  message?: unknown;
+  cause?: unknown;
+}
+
+/**
+ * `err`, then its `cause`, then that one's, outermost first: at most `maxLinks`, and only while
+ * they are objects. Libraries wrap the error worth reading (a fenced producer, a refused
+ * certificate) a few levels down; this is the one walk down to it.
+ */
+export function* errorChain(err: unknown, maxLinks: number): Generator<ErrorLink> {
+  let e = err;
+  for (let n = 0; n < maxLinks && typeof e === 'object' && e !== null; n++) {
+    yield e as ErrorLink;
+    e = (e as ErrorLink).cause;
+  }
+}

@@ -16,6 +16,7 @@ import { Partitioners } from './client.js';
 import type { Logger } from 'pino';
 import type { ConsumeOptions, ConsumedMessage, Subscription, SubscriptionHealth } from '../bus.js';
 import { BusError, ProducerFencedError } from '../errors.js';
+import { errorChain } from '../../schemas/errors.js';
 import { packedRequests, type PartitionCache } from './chunks.js';
 import { recordMessages } from './framing.js';
 import type { ValidatedKafkaOptions } from './options.js';
@@ -240,7 +241,7 @@ export class TransactionalSubscription implements Subscription {
 
 /** The broker's "a newer producer owns this transactional id" answers, anywhere in the cause chain. */
 function isFenced(err: unknown): boolean {
-  for (let e = err as { type?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 5; e = e.cause as typeof e, depth++) {
+  for (const e of errorChain(err, 5)) {
     if (e.type === 'PRODUCER_FENCED' || e.type === 'INVALID_PRODUCER_EPOCH') return true;
   }
   return false;

@@ -7,6 +7,7 @@ import { Kafka, Partitioners } from './client.js';
 import type { Logger } from 'pino';
 import type { Bus, ConsumeOptions, OutgoingMessage, Subscription } from '../bus.js';
 import { BusAuthenticationError, BusConfigError, BusError } from '../errors.js';
+import { errorChain } from '../../schemas/errors.js';
 import { silentLogger } from '../logging.js';
 import type { TopicSpec } from '../topics.js';
 import { packedRequests, PartitionCache } from './chunks.js';
@@ -244,8 +245,7 @@ const CERTIFICATE_CODES = new Set([
  * found anywhere in the cause chain (kafkajs wraps them in its retry errors).
  */
 function refusal(err: unknown): { kind: 'sasl' | 'tls'; code: string; message: string } | null {
-  type Link = { name?: unknown; code?: unknown; message?: unknown; cause?: unknown; originalError?: unknown };
-  for (let e = err as Link | undefined, depth = 0; e && depth < 6; e = (e.cause ?? e.originalError) as Link | undefined, depth++) {
+  for (const e of errorChain(err, 6)) {
     const message = String(e.message ?? '');
     if (e.name === 'KafkaJSSASLAuthenticationError') return { kind: 'sasl', code: 'SASL', message };
     const code = typeof e.code === 'string' ? e.code : '';
