@@ -11,7 +11,7 @@
 //   Containers.List      { repeated string filters = 1 } -> { repeated Container containers = 1 }
 //   Container            { id = 1; map<string,string> labels = 2; image = 3; Any spec = 5 }
 //   Any                  { type_url = 1; bytes value = 2 }: here the OCI runtime spec, as JSON
-import { connect } from 'node:http2';
+import { connect, type ClientHttp2Session, type ClientHttp2Stream } from 'node:http2';
 import { connect as netConnect } from 'node:net';
 import type { Container, Mount } from '../../schemas/types.generated.js';
 import { ContainerRuntimeError } from '../errors.js';
@@ -23,10 +23,29 @@ const PROPAGATIONS = new Set(['rprivate', 'private', 'rshared', 'shared', 'rslav
 
 interface CallOptions { namespace?: string; timeoutMs: number; signal?: AbortSignal }
 
+/**
+ * A call's HTTP/2 session over the socket and its request stream (unary or streaming alike); the
+ * caller writes its framed message (grpcFrame) and destroys the session when done.
+ */
+export function grpcRequest(socketPath: string, method: string, namespace?: string): { session: ClientHttp2Session; req: ClientHttp2Stream } {
+  const session = connect('http://containerd', { createConnection: () => netConnect(socketPath) });
+  const headers: Record<string, string> = { ':method': 'POST', ':path': method, 'content-type': 'application/grpc', te: 'trailers' };
+  if (namespace) headers['containerd-namespace'] = namespace;
+  return { session, req: session.request(headers) };
+}
+
+/** A message as gRPC sends it: 1 byte compressed flag (0), 4 bytes big-endian length, the bytes. */
+export function grpcFrame(message: Buffer): Buffer {
+  const frame = Buffer.alloc(5 + message.length);
+  frame.writeUInt32BE(message.length, 1);
+  message.copy(frame, 5);
+  return frame;
+}
+
 /** One unary call; resolves with the answer's message bytes, rejects with ContainerRuntimeError. */
 export function grpcUnary(socketPath: string, method: string, message: Buffer, o: CallOptions): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    const session = connect('http://containerd', { createConnection: () => netConnect(socketPath) });
+    const { session, req } = grpcRequest(socketPath, method, o.namespace);
     let settled = false;
     const finish = (err: Error | null, body?: Buffer): void => {
       if (settled) return;
@@ -42,9 +61,6 @@ export function grpcUnary(socketPath: string, method: string, message: Buffer, o
     const timer = setTimeout(() => finish(new ContainerRuntimeError(`${socketPath} ${method}: no answer within ${o.timeoutMs} ms`, { retriable: true })), o.timeoutMs);
     o.signal?.addEventListener('abort', onAbort);
     session.on('error', (err) => finish(err));
-    const headers: Record<string, string> = { ':method': 'POST', ':path': method, 'content-type': 'application/grpc', te: 'trailers' };
-    if (o.namespace) headers['containerd-namespace'] = o.namespace;
-    const req = session.request(headers);
     const chunks: Buffer[] = [];
     let status: string | undefined;
     let detail = '';
@@ -73,9 +89,7 @@ export function grpcUnary(socketPath: string, method: string, message: Buffer, o
     });
     // A stream reset or a session that goes away ends here without 'end'.
     req.on('close', () => finish(new ContainerRuntimeError(`${socketPath} ${method}: stream closed before an answer`, { retriable: true })));
-    const frame = Buffer.alloc(5);
-    frame.writeUInt32BE(message.length, 1);
-    req.end(Buffer.concat([frame, message]));
+    req.end(grpcFrame(message));
   });
 }
 

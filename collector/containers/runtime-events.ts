@@ -13,10 +13,9 @@
 //      Any { type_url = 1; bytes value = 2 }, value = ContainerCreate { string id = 1; ... }
 // A stream that ends or fails is opened again after a pause (1 s, doubling to 30 s) until closed.
 import { request } from 'node:http';
-import { connect } from 'node:http2';
-import { connect as netConnect } from 'node:net';
 import type { Logger } from 'pino';
 import { ContainerRuntimeError } from '../errors.js';
+import { grpcFrame, grpcRequest } from './containerd-api.js';
 import { API_VERSION } from './docker-api.js';
 import { decodeFields, encodeMessage, stringField } from './protobuf.js';
 
@@ -133,12 +132,11 @@ export function dockerEventContainerId(line: string): string | null {
 /** containerd's Events.Subscribe, filtered to container creations; resolves when the stream ends. */
 export function containerdCreations(socketPath: string, onCreated: OnCreated, signal: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
-    const session = connect('http://containerd', { createConnection: () => netConnect(socketPath) });
     const method = '/containerd.services.events.v1.Events/Subscribe';
+    const { session, req } = grpcRequest(socketPath, method);
     const settle = settleOnce(`${socketPath} ${method}`, signal, () => session.destroy(), resolve, reject);
     if (signal.aborted) return settle(null);
     session.on('error', (err) => settle(err));
-    const req = session.request({ ':method': 'POST', ':path': method, 'content-type': 'application/grpc', te: 'trailers' });
     req.on('response', (h) => {
       if (h[':status'] !== 200) settle(new ContainerRuntimeError(`${socketPath} ${method}: HTTP ${String(h[':status'])}`, { retriable: true }));
     });
@@ -162,11 +160,8 @@ export function containerdCreations(socketPath: string, onCreated: OnCreated, si
     });
     req.on('error', (err) => settle(err));
     req.on('close', () => settle(null));
-    const message = encodeMessage([[1, `topic=="${CONTAINERD_CREATE_TOPIC}"`]]);
-    const frame = Buffer.alloc(5);
-    frame.writeUInt32BE(message.length, 1);
     // The request stream stays open: closing it would end the subscription on some versions.
-    req.write(Buffer.concat([frame, message]));
+    req.write(grpcFrame(encodeMessage([[1, `topic=="${CONTAINERD_CREATE_TOPIC}"`]])));
   });
 }
 
