@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { closeSync, fstatSync, mkdtempSync, openSync, readSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ScapReadError } from './errors.js';
+import { ScapReadError, cannotReadCapture } from './errors.js';
 
 /** Bytes the file window reads at a time. */
 export const WINDOW_BYTES = 8 * 1024 * 1024;
@@ -77,8 +77,7 @@ export class FileSource implements ByteSource {
     try {
       return new FileSource(file, openSync(file, 'r'), windowBytes);
     } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      throw new ScapReadError(file, `cannot read the capture (${code ?? 'error'})`, { cause: err, retriable: code === 'EMFILE' || code === 'EAGAIN' });
+      throw cannotReadCapture(file, err);
     }
   }
 

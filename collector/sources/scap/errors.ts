@@ -21,3 +21,14 @@ export class ScapReadError extends SakerError {
     super(`${file}: ${reason}`, options);
   }
 }
+
+/** Opening or reading a capture file failed: too many open files may pass, the rest will not. */
+export function cannotReadCapture(file: string, err: unknown): ScapReadError {
+  const code = (err as NodeJS.ErrnoException).code;
+  return new ScapReadError(file, `cannot read the capture (${code ?? 'error'})`, { cause: err, retriable: code === 'EMFILE' || code === 'EAGAIN' });
+}
+
+/** Whether bytes start with the gzip magic (1f 8b). */
+export function isGzipMagic(b: Uint8Array, off = 0): boolean {
+  return b.length - off >= 2 && b[off] === 0x1f && b[off + 1] === 0x8b;
+}

@@ -5,11 +5,11 @@
 // ScapFormatError (nothing after it can be trusted). A capture is read through a window as the
 // reader goes (byte-source.ts): memory stays bounded whatever the file's size; a gzipped one is
 // decompressed to an unlinked temp file first.
-import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import type { RawRecord } from '../../raw-record.js';
 import { FileSource, MemorySource, type ByteSource } from './byte-source.js';
-import { ScapFormatError, ScapReadError } from './errors.js';
+import { ScapFormatError, ScapReadError, cannotReadCapture, isGzipMagic } from './errors.js';
 import { decodeEvent, type DecodeContext } from './events.js';
 import {
   EVENT_BLOCKS, FDL_V1, FDL_V2, IL_V1, IL_V2, MI_BLOCK, PL_VERSIONS, SHB_BLOCK, SHB_MAGIC, SHB_MAJOR, UL_V1, UL_V2,
@@ -70,10 +70,9 @@ export function loadScapFile(file: string): Buffer {
   try {
     raw = readFileSync(file);
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new ScapReadError(file, `cannot read the capture (${code ?? 'error'})`, { cause: err, retriable: code === 'EMFILE' || code === 'EAGAIN' });
+    throw cannotReadCapture(file, err);
   }
-  if (raw.length >= 2 && raw[0] === 0x1f && raw[1] === 0x8b) {
+  if (isGzipMagic(raw)) {
     try {
       return gunzipSync(raw);
     } catch (err) {
@@ -90,23 +89,12 @@ export interface OpenScapOptions {
 
 /** Opens a capture and reads it through a window; a gzipped one is decompressed to a temp file first. */
 export function openScapFile(file: string, options: OpenScapOptions = {}): ScapReader {
-  return new ScapReader(file, isGzip(file) ? FileSource.gunzipped(file, options.windowBytes) : FileSource.open(file, options.windowBytes));
-}
-
-function isGzip(file: string): boolean {
-  let fd: number;
-  try {
-    fd = openSync(file, 'r');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new ScapReadError(file, `cannot read the capture (${code ?? 'error'})`, { cause: err, retriable: code === 'EMFILE' || code === 'EAGAIN' });
-  }
-  try {
-    const magic = Buffer.alloc(2);
-    return readSync(fd, magic, 0, 2, 0) === 2 && magic[0] === 0x1f && magic[1] === 0x8b;
-  } finally {
-    closeSync(fd);
-  }
+  const plain = FileSource.open(file, options.windowBytes);
+  // The first window read serves the section header next, unless the file turns out gzipped.
+  const head = plain.view(0, Math.min(2, plain.length));
+  if (!isGzipMagic(head.buf, head.off)) return new ScapReader(file, plain);
+  plain.close();
+  return new ScapReader(file, FileSource.gunzipped(file, options.windowBytes));
 }
 
 export class ScapReader implements Iterable<RawRecord> {
