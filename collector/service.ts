@@ -51,6 +51,7 @@ export async function runCollector(options: CollectorOptions): Promise<Collector
   const publisher: Publisher | null = options.bus === undefined ? null : createPublisher({ ...options.bus, logger: log });
   const wanted = options.eventTypes ?? 'all';
   const stats: CollectorStats = options.stats ?? newCollectorStats();
+  const state = pipeline.state;
   const bad: Array<{ rec: RawRecord; err: Error }> = [];
   for await (const batch of options.source) {
     const messages: OutgoingMessage[] = [];
@@ -59,7 +60,7 @@ export async function runCollector(options: CollectorOptions): Promise<Collector
       stats.records++;
       try {
         if (wanted !== 'all' && !wanted.has(rec.type)) {
-          pipeline.state.apply(rec);
+          state.apply(rec);
           stats.stateOnly++;
           return;
         }
@@ -79,15 +80,17 @@ export async function runCollector(options: CollectorOptions): Promise<Collector
         bad.push({ rec, err: e instanceof RecordError ? e : new RecordError(e.message, String(rec.type), { cause: e }) });
       }
     };
-    const state = pipeline.state;
+    // `container` records (state/containers.ts): one a record's own event caused (a container
+    // described before it ran anything) goes right after that event, while its process is
+    // surely in the table; one a runtime lookup queued meanwhile goes after the next record.
+    const announce = (): void => {
+      if (state.hasContainerAnnouncements) for (const a of state.takeContainerAnnouncements()) handle(a);
+    };
     for (const rec of batch) {
       handle(rec);
-      // A container described before it ran anything is announced at its first event: right
-      // after it, while that process is surely in the table (state/containers.ts).
-      if (state.hasContainerAnnouncements) for (const a of state.takeContainerAnnouncements()) handle(a);
+      announce();
     }
-    // `container` records a runtime lookup queued meanwhile (state/containers.ts).
-    for (const rec of state.takeContainerAnnouncements()) handle(rec);
+    announce(); // an empty batch
     if (publisher && messages.length > 0) {
       await publisher.publish(messages);
       stats.published = publisher.stats().published;
@@ -100,7 +103,6 @@ export async function runCollector(options: CollectorOptions): Promise<Collector
     }
     bad.length = 0;
   }
-  stats.published = publisher?.stats().published ?? 0;
   log.info(stats, 'collector stopped: source ended');
   return stats;
 }

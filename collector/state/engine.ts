@@ -158,12 +158,12 @@ export class StateEngine {
     this.containers.announce(id, this.processes.values(), ts);
   }
 
-  /** The queued `container` records; the collector takes them after each batch. */
   /** Whether `container` records are queued (checked after every record: it is one length test). */
   get hasContainerAnnouncements(): boolean {
     return this.containers.hasAnnouncements;
   }
 
+  /** The queued `container` records, oldest first; the queue is emptied. */
   takeContainerAnnouncements(): RawRecord[] {
     return this.containers.takeAnnouncements();
   }
