@@ -38,13 +38,13 @@ type KafkaValues = {
   'tls-insecure'?: boolean; 'sasl-mechanism'?: string; 'sasl-username'?: string; 'sasl-password-file'?: string; compression?: string;
 };
 
-/** Kafka client settings from the flags; `defaults` fills what the command decides. */
-export function kafkaOptions(values: KafkaValues, env: NodeJS.ProcessEnv, defaults: { clientId: string } & Partial<KafkaBusOptions>): KafkaBusOptions {
+/** Kafka client settings from the flags (the client id always set); `defaults` fills what the command decides. */
+export function kafkaOptions(values: KafkaValues, env: NodeJS.ProcessEnv, defaults: { clientId: string } & Partial<KafkaBusOptions>): KafkaBusOptions & { clientId: string } {
   const brokers = list(values.brokers);
   if (!brokers || brokers.length === 0) throw new UsageError('--brokers HOST:PORT is required');
   const compression = values.compression ?? 'none';
   if (compression !== 'none' && compression !== 'gzip') throw new UsageError(`--compression must be none or gzip (kafkajs has no other codec built in), got '${compression}'`);
-  const kafka: KafkaBusOptions = { ...defaults, brokers, clientId: values['client-id'] ?? defaults.clientId, compression };
+  const kafka: KafkaBusOptions & { clientId: string } = { ...defaults, brokers, clientId: values['client-id'] ?? defaults.clientId, compression };
   const ca = readSecretFile('tls-ca', values['tls-ca']);
   const cert = readSecretFile('tls-cert', values['tls-cert']);
   const key = readSecretFile('tls-key', values['tls-key']);

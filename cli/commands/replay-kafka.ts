@@ -4,9 +4,9 @@
 // time --from (from the beginning without it; the messages of such a record that are older still
 // are skipped: a record is published once for many events), or at a Kafka offset: `offset:N` in
 // every partition, `offset:P=N,...` in the partitions named (the others are not read). Offsets
-// are Kafka record offsets, as error lines print them (`TOPIC[P]@OFFSET#INDEX`). It stops once the
-// group has caught up with the end of the topic, then deletes the group. Alerts of one process keep their order (one partition per
-// host:tgid); across processes they interleave.
+// are Kafka record offsets, as error lines print them (`TOPIC[P]@OFFSET#INDEX`). It stops once
+// the group has caught up with the end of the topic, then deletes the group. Alerts of one
+// process keep their order (one partition per host:tgid); across processes they interleave.
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import { createKafkaBus, type KafkaBusOptions } from '../../bus/kafka/index.js';

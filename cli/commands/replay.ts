@@ -84,12 +84,10 @@ export const replayCommand: Command = {
       io.stdout.write(`${values.json ? formatAlertJson(a) : formatAlertText(a)}\n`);
     };
     if (file.startsWith('kafka:')) {
-      if (!values.brokers) throw new UsageError('replaying kafka:TOPIC needs --brokers HOST:PORT[,...]');
       const topic = file.slice('kafka:'.length);
       if (topic === '') throw new UsageError('kafka:TOPIC needs a topic name');
-      const kafka = kafkaOptions(values, process.env, { clientId: 'saker-replay' });
       return replayKafkaTopic({
-        topic, kafka: { ...kafka, clientId: kafka.clientId ?? 'saker-replay' }, from: parseFrom(values.from),
+        topic, kafka: kafkaOptions(values, process.env, { clientId: 'saker-replay' }), from: parseFrom(values.from),
         engine, print, io, logger: serviceLogger('warn', io.stderr),
       });
     }
