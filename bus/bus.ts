@@ -1,6 +1,7 @@
 // The bus: the one interface every service uses to move Avro messages between stages.
 // Two implementations: Kafka (fleet mode, bus/kafka/) and in-process (single host, bus/memory.ts).
 // Services never import kafkajs; the CLI picks the implementation.
+import type { Logger } from 'pino';
 
 /** A message to publish. `key` decides the partition (events: `host:tgid`, per-process order). */
 export interface OutgoingMessage {
@@ -82,4 +83,16 @@ export interface Bus {
   publish(topic: string, messages: OutgoingMessage[]): Promise<void>;
   consume(options: ConsumeOptions): Promise<Subscription>;
   close(): Promise<void>;
+}
+
+/**
+ * What both implementations do once a batch is committed: tell `onCommitted`. A callback that
+ * throws is logged; the batch stays committed (its output is already visible).
+ */
+export function notifyCommitted(opts: ConsumeOptions, batch: ConsumedBatch, published: TopicMessages[], log: Logger): void {
+  try {
+    opts.onCommitted?.(batch, published);
+  } catch (err) {
+    log.error({ err }, 'onCommitted callback failed (the batch stays committed)');
+  }
 }

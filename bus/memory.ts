@@ -16,6 +16,7 @@ import type {
   SubscriptionHealth,
   TopicMessages,
 } from './bus.js';
+import { notifyCommitted } from './bus.js';
 import { BusConfigError, BusError } from './errors.js';
 import { silentLogger } from './logging.js';
 import { keyPartition } from './murmur2.js';
@@ -250,11 +251,7 @@ class MemorySubscription implements Subscription {
       for (const o of out) if (o.messages.length > 0) this.append(o.topic, o.messages);
       this.group.committed.set(`${work.topic}/${work.partition}`, work.from + messages.length);
       this.inHandler = false;
-      try {
-        this.opts.onCommitted?.(batch, out);
-      } catch (err) {
-        this.log.error({ err }, 'onCommitted callback failed (the batch stays committed)');
-      }
+      notifyCommitted(this.opts, batch, out, this.log);
       this.trim(work.topic, work.partition);
     }
     this.state = 'stopped';

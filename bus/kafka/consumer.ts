@@ -14,7 +14,7 @@
 import type { Admin, Consumer, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import { Partitioners } from './client.js';
 import type { Logger } from 'pino';
-import type { ConsumeOptions, ConsumedMessage, Subscription, SubscriptionHealth } from '../bus.js';
+import { notifyCommitted, type ConsumeOptions, type ConsumedMessage, type Subscription, type SubscriptionHealth } from '../bus.js';
 import { BusError, ProducerFencedError } from '../errors.js';
 import { errorChain } from '../../schemas/errors.js';
 import { packedRequests, type PartitionCache } from './chunks.js';
@@ -134,11 +134,7 @@ export class TransactionalSubscription implements Subscription {
         }
         pp.floor = BigInt(lastOffset) + 1n;
         resolveOffset(lastOffset);
-        try {
-          this.opts.onCommitted?.(consumed, out);
-        } catch (err) {
-          this.log.error({ err }, 'onCommitted callback failed (the batch stays committed)');
-        }
+        notifyCommitted(this.opts, consumed, out, this.log);
         await heartbeat();
       },
     });
