@@ -16,6 +16,7 @@
 //   fields as true/false; the alert keeps printed text, so a value that does not read as one
 //   (an errno name in a numeric field) stays a string.
 import type { Alert } from '../schemas/types.generated.js';
+import { familyOf } from '../rules/operators.js';
 import { parseOutput } from '../rules/output.js';
 import { SinkConfigError } from './errors.js';
 import { parsePriority, prioritySeverity } from '../schemas/priority.js';
@@ -72,9 +73,8 @@ function jsonKind(key: string): JsonKind {
     const f = t.parts.length === 1 ? t.fields[0] : undefined;
     if (f?.transformer === 'len') kind = 'number';
     else if (f !== undefined && f.transformer === undefined) {
-      const type = f.field.def.type;
-      if (type === 'int' || type === 'uint' || type === 'port' || type === 'reltime' || type === 'abstime') kind = 'number';
-      else if (type === 'bool') kind = 'bool';
+      const family = familyOf(f.field.def.type);
+      if (family === 'number' || family === 'bool') kind = family;
     }
   } catch {
     // Not a field this registry knows (an alert from a newer evaluator): keep the text.
