@@ -74,7 +74,6 @@ export const collectCommand: Command = {
           source: live.probe, host: live.host, state: live.state, logger, eventTypes: live.eventTypes, stats,
           bus: { bus, eventsTopic: layout.events.name, deadLetterTopic: layout.deadLetter.name },
         });
-        running = false;
         logger.info(stats, 'collector stopped');
         io.stderr.write(`saker collect: ${stats.published} events published, ${stats.quarantined} records quarantined, ${live.dropped} dropped in the kernel\n`);
         return 0;
