@@ -2,8 +2,13 @@
 // worker processes to alerts committed in the alerts topic, with 1 and 2 workers; then p50/p99
 // latency from event time to alert visible to a read-committed consumer at a fixed rate.
 // Also measures the stages alone in this process, to show where the time goes.
-//   node dist/bench/pipeline.js [--events N] [--workers 1,2] [--rate R,...] [--seconds S]
-//                               [--concurrency N] [--compression none|gzip] [--pre-encode]
+//   node dist/bench/pipeline.js [--events N] [--warmup N] [--workers 1,2] [--rate R,...]
+//                               [--seconds S] [--concurrency N] [--compression none|gzip]
+//                               [--pre-encode]
+// The end-to-end runs first push --warmup events (default 100,000) through the same workers and
+// topics and wait for their alerts, so the figures are of warm processes (V8 compiles the hot
+// paths during the first ~100,000 events: a third of a cold worker's CPU then), as a long-running
+// fleet is; --warmup 0 measures cold workers.
 // CPU seconds are reported beside wall time: on a shared 2-core machine wall time also measures
 // the neighbours, CPU time much less so.
 // Broker: KAFKA_BROKERS if set, else `scripts/kafka start` (a real local broker).
@@ -29,6 +34,7 @@ import { httpGet, metricValue, startWorker, stopWorker, waitHealthy, type Worker
 const { values } = parseArgs({
   options: {
     events: { type: 'string', default: '300000' },
+    warmup: { type: 'string', default: '100000' },
     workers: { type: 'string', default: '1,2' },
     rate: { type: 'string', default: '50000,10000' },
     seconds: { type: 'string', default: '15' },
@@ -38,6 +44,7 @@ const { values } = parseArgs({
   },
 });
 const N = Number(values.events);
+const WARMUP = Number(values.warmup);
 const WORKER_COUNTS = values.workers!.split(',').map(Number).filter((w) => w > 0);
 const RATES = values.rate!.split(',').map(Number).filter((r) => r > 0);
 const SECONDS = Number(values.seconds);
@@ -80,10 +87,10 @@ async function brokers(): Promise<string[]> {
   return stdout.trim().split('\n').pop()!.split(',');
 }
 
-function encodeAll(n: number, ts?: () => bigint): OutgoingMessage[] {
+function encodeAll(n: number, ts?: () => bigint, from = 0): OutgoingMessage[] {
   const out = new Array<OutgoingMessage>(n);
   for (let i = 0; i < n; i++) {
-    const e = pipelineEvent(i, ts?.());
+    const e = pipelineEvent(from + i, ts?.());
     out[i] = { key: pipelineKey(e), value: eventCodec.encode(e) };
   }
   return out;
@@ -150,9 +157,12 @@ async function endToEnd(list: string[], bus: KafkaBus, workers: number): Promise
   const layout = topicLayout({ prefix });
   await bus.ensureTopics([layout.events, layout.alerts, layout.deadLetter]);
   created.push(layout.events.name, layout.alerts.name, layout.deadLetter.name);
-  const msgs = encodeAll(N);
+  const warm = encodeAll(WARMUP);
+  const msgs = encodeAll(N, undefined, WARMUP);
+  let expectedWarm = 0;
+  for (let i = 0; i < WARMUP; i++) if (expectedRule(i)) expectedWarm++;
   let expected = 0;
-  for (let i = 0; i < N; i++) if (expectedRule(i)) expected++;
+  for (let i = WARMUP; i < WARMUP + N; i++) if (expectedRule(i)) expected++;
   const ws = await startWorkers(list, layout, prefix, workers);
   let seen = 0;
   let lastAt = 0;
@@ -160,6 +170,11 @@ async function endToEnd(list: string[], bus: KafkaBus, workers: number): Promise
     seen++;
     lastAt = now;
   });
+  if (WARMUP > 0) {
+    await publishAll(bus, layout.events.name, warm);
+    await until(() => seen >= expectedWarm, 600_000, `${expectedWarm} warm-up alerts`);
+    seen = 0;
+  }
   const cpu0 = ws.map((w) => cpuSeconds(w.proc.pid!));
   const brokerPid = localBrokerPid(list);
   const broker0 = brokerPid ? cpuSeconds(brokerPid) : 0;
@@ -181,7 +196,7 @@ async function endToEnd(list: string[], bus: KafkaBus, workers: number): Promise
   const brokerCpu = brokerPid ? cpuSeconds(brokerPid) - broker0 : NaN;
   await reader.disconnect();
   for (const w of ws) await stopWorker(w);
-  console.log(`\nEnd to end, ${workers} evaluator process${workers > 1 ? 'es' : ''}, ${fmt(N)} events (${fmt(expected)} alerts), 12 partitions:`);
+  console.log(`\nEnd to end, ${workers} evaluator process${workers > 1 ? 'es' : ''}, ${fmt(N)} events (${fmt(expected)} alerts), 12 partitions, after ${fmt(WARMUP)} warm-up events:`);
   line('events/s, first publish -> last alert committed', `${fmt(N / seconds)} events/s (${seconds.toFixed(2)} s)`);
   line('publishing took', `${((published - t0) / 1000).toFixed(2)} s`);
   line('alerts seen (read-committed)', `${fmt(seen)}`);
