@@ -26,9 +26,10 @@
 // string = int16 length + UTF-8 (-1 = null).
 //
 // The one-pass path takes what the bus sends: uncompressed, no per-message timestamps (kafkajs
-// then stamps the batch with Date.now()), keys, values and header values that are Buffers,
-// strings or null. Any other request (compressed, timestamps, header arrays) goes to kafkajs'
-// own encoder unchanged, so every kafkajs producer in a process keeps kafkajs' behaviour.
+// then stamps the batch with Date.now()), keys and values that are Buffers, strings or null,
+// header values that are Buffers or strings. Any other request (compressed, timestamps, header
+// arrays or null header values, other value types) goes to kafkajs' own encoder unchanged, so
+// every kafkajs producer in a process keeps kafkajs' behaviour, errors included.
 import { crc32c } from './crc32c.js';
 
 /** A message as kafkajs hands it to the request encoder. */
