@@ -14,6 +14,7 @@ import { packedRequests, PartitionCache } from './chunks.js';
 import { TransactionalSubscription } from './consumer.js';
 import { kafkajsLevel, pinoLogCreator } from './logging.js';
 import { kafkaClientConfig, validateKafkaOptions, type KafkaBusOptions, type ValidatedKafkaOptions } from './options.js';
+import { isTlsRefusalCode, TlsRefusals } from './tls-refusals.js';
 
 export type { KafkaBusOptions, SaslOptions, TlsOptions, Compression, SaslMechanism } from './options.js';
 export { REDACT_PATHS } from './options.js';
@@ -43,8 +44,9 @@ export interface KafkaBus extends Bus {
 export function createKafkaBus(options: KafkaBusOptions): KafkaBus {
   const v = validateKafkaOptions(options);
   const log = (options.logger ?? silentLogger()).child({ name: 'bus.kafka' });
-  const kafka = new Kafka({ ...kafkaClientConfig(v), logCreator: pinoLogCreator(log), logLevel: kafkajsLevel(log) });
-  return new KafkaBusImpl(kafka, v, log);
+  const refusals = new TlsRefusals();
+  const kafka = new Kafka({ ...kafkaClientConfig(v), socketFactory: refusals.socketFactory(), logCreator: pinoLogCreator(log), logLevel: kafkajsLevel(log) });
+  return new KafkaBusImpl(kafka, v, log, refusals);
 }
 
 class KafkaBusImpl implements KafkaBus {
@@ -59,6 +61,7 @@ class KafkaBusImpl implements KafkaBus {
     private readonly kafka: Kafka,
     private readonly v: ValidatedKafkaOptions,
     private readonly log: Logger,
+    private readonly refusals: TlsRefusals,
   ) {}
 
   async publish(topic: string, messages: OutgoingMessage[]): Promise<void> {
@@ -198,7 +201,7 @@ class KafkaBusImpl implements KafkaBus {
     if (!this.producer) {
       // Idempotent: a retried send never writes an event twice.
       const p = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
-      this.producer = p.connect().then(() => p);
+      this.producer = this.refusals.connectOrRefused(p.connect(), () => p.disconnect()).then(() => p);
       this.producer.catch(() => (this.producer = null));
     }
     return this.producer.catch((err) => {
@@ -210,7 +213,7 @@ class KafkaBusImpl implements KafkaBus {
     this.assertOpen();
     if (!this.admin) {
       const a = this.kafka.admin();
-      this.admin = a.connect().then(() => a);
+      this.admin = this.refusals.connectOrRefused(a.connect(), () => a.disconnect()).then(() => a);
       this.admin.catch(() => (this.admin = null));
     }
     return this.admin.catch((err) => {
@@ -233,12 +236,6 @@ class KafkaBusImpl implements KafkaBus {
   }
 }
 
-/** Node's codes for a certificate this client does not trust (the broker's, or its chain). */
-const CERTIFICATE_CODES = new Set([
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'SELF_SIGNED_CERT_IN_CHAIN', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-  'CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID', 'CERT_UNTRUSTED', 'ERR_TLS_CERT_ALTNAME_INVALID',
-]);
-
 /**
  * Why a connect failed, when retrying the same settings cannot help: kafkajs' SASL failure, or a
  * TLS failure (a certificate we refused, or an alert from the broker refusing ours: ERR_SSL_*),
@@ -249,7 +246,7 @@ function refusal(err: unknown): { kind: 'sasl' | 'tls'; code: string; message: s
     const message = String(e.message ?? '');
     if (e.name === 'KafkaJSSASLAuthenticationError') return { kind: 'sasl', code: 'SASL', message };
     const code = typeof e.code === 'string' ? e.code : '';
-    if (CERTIFICATE_CODES.has(code) || code.startsWith('ERR_SSL_')) return { kind: 'tls', code, message };
+    if (isTlsRefusalCode(code)) return { kind: 'tls', code, message };
   }
   return null;
 }
