@@ -22,6 +22,7 @@
 import type { KafkaMessage } from 'kafkajs';
 import type { ConsumedMessage, OutgoingMessage } from '../bus.js';
 import { BusError } from '../errors.js';
+import { uvarintSize, writeUVarint } from './varint.js';
 
 export const PACK_HEADER = 'saker-pack';
 export const PACK_VERSION = '1';
@@ -35,61 +36,48 @@ export class PackedRecordError extends BusError {
   }
 }
 
-function varintSize(n: number): number {
-  return n < 0x80 ? 1 : n < 0x4000 ? 2 : n < 0x200000 ? 3 : n < 0x10000000 ? 4 : 5;
-}
-
-function writeVarint(buf: Buffer, pos: number, n: number): number {
-  while (n >= 0x80) {
-    buf[pos++] = (n & 0x7f) | 0x80;
-    n >>>= 7;
-  }
-  buf[pos++] = n;
-  return pos;
-}
-
 /** Bytes a message takes inside a packed record. */
 export function packedSize(m: OutgoingMessage): number {
   const k = m.key === null ? 0 : Buffer.byteLength(m.key);
-  let n = varintSize(m.key === null ? 0 : k + 1) + k + varintSize(m.value.length) + m.value.length + 1;
+  let n = uvarintSize(m.key === null ? 0 : k + 1) + k + uvarintSize(m.value.length) + m.value.length + 1;
   if (m.headers) {
     let count = 0;
     for (const h in m.headers) {
       const a = Buffer.byteLength(h);
       const b = Buffer.byteLength(m.headers[h]!);
-      n += varintSize(a) + a + varintSize(b) + b;
+      n += uvarintSize(a) + a + uvarintSize(b) + b;
       count++;
     }
-    n += varintSize(count) - 1;
+    n += uvarintSize(count) - 1;
   }
   return n;
 }
 
 /** One packed record value holding `messages` in order. */
 export function pack(messages: readonly OutgoingMessage[]): Buffer {
-  let total = varintSize(messages.length);
+  let total = uvarintSize(messages.length);
   const sizes = new Array<number>(messages.length);
   for (let i = 0; i < messages.length; i++) total += sizes[i] = packedSize(messages[i]!);
   const buf = Buffer.allocUnsafe(total);
-  let pos = writeVarint(buf, 0, messages.length);
+  let pos = writeUVarint(buf, 0, messages.length);
   for (const m of messages) {
     if (m.key === null) {
       buf[pos++] = 0;
     } else {
       const k = Buffer.byteLength(m.key);
-      pos = writeVarint(buf, pos, k + 1);
+      pos = writeUVarint(buf, pos, k + 1);
       pos += buf.write(m.key, pos, 'utf8');
     }
     const names = m.headers ? Object.keys(m.headers) : [];
-    pos = writeVarint(buf, pos, names.length);
+    pos = writeUVarint(buf, pos, names.length);
     for (const h of names) {
       const v = m.headers![h]!;
-      pos = writeVarint(buf, pos, Buffer.byteLength(h));
+      pos = writeUVarint(buf, pos, Buffer.byteLength(h));
       pos += buf.write(h, pos, 'utf8');
-      pos = writeVarint(buf, pos, Buffer.byteLength(v));
+      pos = writeUVarint(buf, pos, Buffer.byteLength(v));
       pos += buf.write(v, pos, 'utf8');
     }
-    pos = writeVarint(buf, pos, m.value.length);
+    pos = writeUVarint(buf, pos, m.value.length);
     buf.set(m.value, pos);
     pos += m.value.length;
   }

@@ -31,6 +31,7 @@
 // arrays or null header values, other value types) goes to kafkajs' own encoder unchanged, so
 // every kafkajs producer in a process keeps kafkajs' behaviour, errors included.
 import { crc32c } from './crc32c.js';
+import { uvarintSize, writeUVarint } from './varint.js';
 
 /** A message as kafkajs hands it to the request encoder. */
 interface ProduceMessage {
@@ -55,28 +56,17 @@ const RECORD_BATCH_MAGIC = 2;
 /** Bytes of a record batch up to and including its record count. */
 const BATCH_HEADER = 8 + 4 + 4 + 1 + 4 + 2 + 4 + 8 + 8 + 8 + 2 + 4 + 4;
 
+/** Kafka's varints are zigzag-mapped signed 32-bit ints (-1, a null length, is 1). */
 function zigzag(n: number): number {
   return n >= 0 ? n * 2 : -n * 2 - 1;
 }
 
 function varintSize(n: number): number {
-  let z = zigzag(n);
-  let bytes = 1;
-  while (z >= 0x80) {
-    z = Math.floor(z / 128);
-    bytes++;
-  }
-  return bytes;
+  return uvarintSize(zigzag(n));
 }
 
 function writeVarint(buf: Buffer, pos: number, n: number): number {
-  let z = zigzag(n);
-  while (z >= 0x80) {
-    buf[pos++] = (z & 0x7f) | 0x80;
-    z = Math.floor(z / 128);
-  }
-  buf[pos++] = z;
-  return pos;
+  return writeUVarint(buf, pos, zigzag(n));
 }
 
 /** Byte length of a key or value (-1 for null); undefined when not one-pass material. */
