@@ -24,9 +24,10 @@ const MARK = Symbol.for('saker.bus.kafka.replacedModule');
 const require = createRequire(import.meta.url);
 
 type KafkaEncoder = { buf: Buffer; offset: number; readonly buffer: Buffer };
+// A leaf module: loading it before kafkajs changes nothing that the replacements below rely on.
+const Encoder = require('kafkajs/src/protocol/encoder.js') as new (initialSize: number) => KafkaEncoder;
 /** kafkajs' Encoder holding finished bytes (what its request frame and connection read). */
 function encoderOf(bytes: Buffer): KafkaEncoder {
-  const Encoder = require('kafkajs/src/protocol/encoder.js') as new (initialSize: number) => KafkaEncoder;
   const e = new Encoder(0);
   e.buf = bytes;
   e.offset = bytes.length;
@@ -42,10 +43,10 @@ type RequestFrameArgs = { correlationId: number; clientId: string | null; reques
  * { messages, abortedTransactions } and returns the messages kept; the CRC takes a Buffer and
  * returns an unsigned 32-bit number; the request frame takes { correlationId, clientId, request }
  * and resolves to an Encoder; Produce v3 (which v4..v7 extend) takes the request's arguments and
- * returns { apiKey, apiVersion, apiName, expectResponse, encode }. `original` is kafkajs' own
- * module, for the replacement that falls back to it.
+ * returns { apiKey, apiVersion, apiName, expectResponse, encode }. A replacement that falls back
+ * to kafkajs' own module says `wrapsOriginal` and gets it as `original`.
  */
-const REPLACEMENTS: ReadonlyArray<{ path: string; loadedBy: string; exports: (original: never) => (...args: never[]) => unknown }> = [
+const REPLACEMENTS: ReadonlyArray<{ path: string; loadedBy: string; wrapsOriginal?: true; exports: (original: never) => (...args: never[]) => unknown }> = [
   { path: 'kafkajs/src/consumer/filterAbortedMessages.js', loadedBy: 'kafkajs/src/consumer/batch.js', exports: () => (args: Parameters<typeof dropAbortedRecords>[0]) => dropAbortedRecords(args) },
   { path: 'kafkajs/src/protocol/recordBatch/crc32C/index.js', loadedBy: 'kafkajs/src/protocol/recordBatch/v0/index.js', exports: () => (buf: Buffer) => crc32c(buf) },
   {
@@ -57,6 +58,7 @@ const REPLACEMENTS: ReadonlyArray<{ path: string; loadedBy: string; exports: (or
   {
     path: 'kafkajs/src/protocol/requests/produce/v3/request.js',
     loadedBy: 'kafkajs/src/protocol/requests/produce/v4/request.js',
+    wrapsOriginal: true,
     exports: (original: (args: ProduceRequestArgs) => ProduceRequest) => (args: ProduceRequestArgs) => {
       const kafkajsRequest = original(args);
       return {
@@ -83,7 +85,7 @@ function installReplacements(): void {
     }
     // kafkajs' own module, loaded before ours takes its place (the modules it needs that are
     // replaced too come earlier in REPLACEMENTS, so it sees those).
-    const original = require(path) as never;
+    const original = (r.wrapsOriginal ? require(path) : undefined) as never;
     const mod = new Module(path);
     mod.filename = path;
     mod.exports = Object.assign(r.exports(original), { [MARK]: true });
