@@ -245,8 +245,7 @@ function refusal(err: unknown): { kind: 'sasl' | 'tls'; code: string; message: s
   for (const e of errorChain(err, 6)) {
     const message = String(e.message ?? '');
     if (e.name === 'KafkaJSSASLAuthenticationError') return { kind: 'sasl', code: 'SASL', message };
-    const code = typeof e.code === 'string' ? e.code : '';
-    if (isTlsRefusalCode(code)) return { kind: 'tls', code, message };
+    if (isTlsRefusalCode(e.code)) return { kind: 'tls', code: e.code, message };
   }
   return null;
 }
