@@ -1,6 +1,7 @@
 // A service's status endpoint (node:http, no framework), for the long-running commands
-// (`saker evaluator`, `saker collect`): GET /metrics (Prometheus text) and GET /healthz (200
-// while the service's state is 'running', 503 otherwise, its health as JSON either way).
+// (`saker evaluator`, `saker collect`, `saker sinks`): GET /metrics (Prometheus text) and GET
+// /healthz (200 while the service's state is 'running', 503 otherwise, its health as JSON either
+// way).
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
