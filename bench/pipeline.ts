@@ -87,10 +87,11 @@ async function brokers(): Promise<string[]> {
   return stdout.trim().split('\n').pop()!.split(',');
 }
 
-function encodeAll(n: number, ts?: () => bigint, from = 0): OutgoingMessage[] {
+/** Events `from` .. `from + n - 1` of the pipeline stream, encoded. */
+function encodeAll(n: number, from = 0): OutgoingMessage[] {
   const out = new Array<OutgoingMessage>(n);
   for (let i = 0; i < n; i++) {
-    const e = pipelineEvent(from + i, ts?.());
+    const e = pipelineEvent(from + i);
     out[i] = { key: pipelineKey(e), value: eventCodec.encode(e) };
   }
   return out;
@@ -158,7 +159,7 @@ async function endToEnd(list: string[], bus: KafkaBus, workers: number): Promise
   await bus.ensureTopics([layout.events, layout.alerts, layout.deadLetter]);
   created.push(layout.events.name, layout.alerts.name, layout.deadLetter.name);
   const warm = encodeAll(WARMUP);
-  const msgs = encodeAll(N, undefined, WARMUP);
+  const msgs = encodeAll(N, WARMUP);
   let expectedWarm = 0;
   for (let i = 0; i < WARMUP; i++) if (expectedRule(i)) expectedWarm++;
   let expected = 0;
